@@ -1,0 +1,153 @@
+/**
+ * Builds the effective config: defaults < YAML file < PAYSIDECAR_* env < flags. Every problem is
+ * reported at once, one line each, naming where the value came from, the value and what was
+ * expected; secrets are never echoed.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../errors';
+import { allEnvVars, readEnv, unknownEnvVars, ENV } from './env';
+import { configSchema, flagName, CONFIG_KEYS, SECRET_KEYS, type Config, type ConfigKey } from './schema';
+import { formatDuration } from './duration';
+import { formatHostPort } from './address';
+
+type Raw = Partial<Record<ConfigKey, unknown>>;
+type Source = 'file' | 'env' | 'flag';
+
+export interface LoadInput {
+  /** Values from CLI flags, keyed by config key; undefined means not given. */
+  flags?: Raw;
+  env?: NodeJS.ProcessEnv;
+  /** Config file path (from --config or PAYSIDECAR_CONFIG). */
+  file?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Where each explicitly set key came from. */
+  sources: Partial<Record<ConfigKey, Source>>;
+  file?: string;
+}
+
+function describeSource(key: ConfigKey, source: Source | undefined, file?: string): string {
+  switch (source) {
+    case 'flag':
+      return flagName(key);
+    case 'env':
+      return allEnvVars().find((e) => e.key === key)?.name ?? key;
+    case 'file':
+      return `${key} (in ${file})`;
+    default:
+      return `${key} (default)`;
+  }
+}
+
+function showValue(key: ConfigKey, value: unknown): string {
+  if (SECRET_KEYS.has(key)) return '[redacted]';
+  return JSON.stringify(value);
+}
+
+export function readConfigFile(path: string): Raw {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`--config: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError([`--config: "${path}" is not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError([`--config: "${path}" must hold a mapping of config keys, got ${Array.isArray(doc) ? 'a list' : typeof doc}`]);
+  }
+  return doc as Raw;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): Raw {
+  const out: Raw = {};
+  for (const e of allEnvVars()) {
+    if (!e.key) continue;
+    const value = readEnv(e, env);
+    if (value !== undefined) out[e.key as ConfigKey] = value;
+  }
+  return out;
+}
+
+function defined(raw: Raw | undefined): Raw {
+  const out: Raw = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    if (v === undefined) continue;
+    if (Array.isArray(v) && v.length === 0) continue;
+    out[k as ConfigKey] = v;
+  }
+  return out;
+}
+
+export function loadConfig(input: LoadInput = {}): LoadedConfig {
+  const env = input.env ?? process.env;
+  const problems: string[] = [];
+
+  for (const name of unknownEnvVars(env)) {
+    problems.push(`${name}: unknown environment variable (known: ${allEnvVars().map((e) => e.name).join(', ')})`);
+  }
+
+  const file = input.file ?? readEnv(ENV.CONFIG, env);
+  let fileRaw: Raw = {};
+  if (file) {
+    try {
+      fileRaw = readConfigFile(file);
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  const envRaw = fromEnv(env);
+  const flagRaw = defined(input.flags);
+
+  const sources: Partial<Record<ConfigKey, Source>> = {};
+  const merged: Record<string, unknown> = {};
+  for (const [source, raw] of [['file', fileRaw], ['env', envRaw], ['flag', flagRaw]] as const) {
+    for (const [k, v] of Object.entries(raw)) {
+      merged[k] = v;
+      sources[k as ConfigKey] = source;
+    }
+  }
+
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) {
+          problems.push(`${k} (in ${file}): unknown config key (known: ${CONFIG_KEYS.join(', ')})`);
+        }
+        continue;
+      }
+      const key = issue.path[0] as ConfigKey;
+      const where = describeSource(key, sources[key], file);
+      const expected = issue.code === 'invalid_union' || issue.code === 'invalid_type' ? 'a string, number or list' : issue.message;
+      problems.push(`${where}: ${showValue(key, merged[key])} is invalid, expected ${expected}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: result.data as Config, sources, file };
+}
+
+/** The effective config as JSON-safe values, secrets replaced by `[redacted]`. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const v = (config as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    if (SECRET_KEYS.has(key)) out[key] = '[redacted]';
+    else if (v instanceof URL) out[key] = v.href;
+    else if (key === 'listen' || key === 'admin') out[key] = formatHostPort(v as { host: string; port: number });
+    else if (key.endsWith('Timeout')) out[key] = formatDuration(v as number);
+    else if (key === 'trustCidr') out[key] = (v as { address: string; prefix: number }[]).map((c) => `${c.address}/${c.prefix}`);
+    else out[key] = v;
+  }
+  return out;
+}

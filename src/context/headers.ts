@@ -1,0 +1,18 @@
+/** Header names the sidecar reads, writes or strips. Lower-case, as node's http module keys them. */
+export const H_TRACEPARENT = 'traceparent';
+export const H_TRACESTATE = 'tracestate';
+export const H_BAGGAGE = 'baggage';
+/** Legacy trace id: `tr-<32 hex>` for prod, `t-<32 hex>` for stress. */
+export const H_TRACE_ID = 'x-trace-id';
+/** Stress scenario, e.g. `stress-v2`; forwarded only for trusted callers. */
+export const H_TEST_ENV = 'x-test-env';
+/** `<unix-seconds>.<hex HMAC-SHA256(secret, "<scenario>.<unix-seconds>")>`; never forwarded. */
+export const H_STRESS_TOKEN = 'x-stress-token';
+export const H_X_FORWARDED_FOR = 'x-forwarded-for';
+export const H_X_FORWARDED_PROTO = 'x-forwarded-proto';
+export const H_X_FORWARDED_HOST = 'x-forwarded-host';
+
+export const TRACE_ID_PREFIX_PROD = 'tr-';
+export const TRACE_ID_PREFIX_STRESS = 't-';
+/** The W3C baggage member that marks stress traffic. */
+export const BAGGAGE_STRESS_KEY = 'stress';

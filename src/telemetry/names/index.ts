@@ -1,0 +1,34 @@
+/**
+ * The one place metric names, label names and bucket edges are defined. Each area keeps its own
+ * file; this index is an explicit export list.
+ */
+export { metric, prom, promLabel, promName } from './prometheus';
+export type { InstrumentKind, MetricName } from './prometheus';
+export {
+  ATTR_ERROR_TYPE,
+  ATTR_METHOD,
+  ATTR_REASON,
+  ATTR_ROUTE,
+  ATTR_STATUS,
+  ATTR_TRAFFIC,
+  CLIENT_ERRORS,
+  HTTP_SERVER_ACTIVE_REQUESTS,
+  HTTP_SERVER_REQUEST_DURATION,
+  KNOWN_METHODS,
+  LATENCY_PAGE_SECONDS,
+  LATENCY_SLO_SECONDS,
+  LATENCY_WARNING_SECONDS,
+  METHOD_OTHER,
+  REQUEST_DURATION_BUCKETS,
+  ROUTE_UNMATCHED,
+  STRESS_REJECTION_REASONS,
+  STRESS_REJECTIONS,
+  TRACE_INVALID_PARENT,
+  TRAFFIC_PROD,
+  TRAFFIC_STRESS,
+  UPSTREAM_ERROR_TYPES,
+  UPSTREAM_ERRORS,
+} from './http';
+export type { Traffic } from './http';
+export * as runtime from './runtime';
+export * as host from './host';
