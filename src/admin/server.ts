@@ -1,0 +1,73 @@
+/**
+ * The admin listener (default 127.0.0.1:15090), separate from the proxy listener.
+ *
+ * Routes:
+ *   GET /metrics        Prometheus exposition of the sidecar's metrics (plus the agent's, when merged)
+ *   GET /live           200 while the process is up
+ *   GET /ready          200 when serving; 503 while draining or while the upstream port refuses connections
+ *   GET /config         the effective config as JSON, secrets shown as "[redacted]"
+ *   GET /debug/pprof/*  profiles and traces (loopback callers, or a bearer token), when mounted
+ * Anything else: 404 with a JSON error.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Readiness } from './readiness';
+import { errorBody, errorStatus, type ErrorCode } from '../errors';
+
+/** Returns true when it handled the request. */
+export type AdminMount = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export interface AdminDeps {
+  readiness: Readiness;
+  metricsText(): Promise<string>;
+  config(): Record<string, unknown>;
+  mounts?: AdminMount[];
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, null, 2) + '\n';
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function error(res: ServerResponse, code: ErrorCode, detail?: string): void {
+  json(res, errorStatus(code), errorBody(code, detail));
+}
+
+export function createAdminServer(deps: AdminDeps): http.Server {
+  return http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    try {
+      for (const mount of deps.mounts ?? []) if (mount(req, res)) return;
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('allow', 'GET, HEAD');
+        return json(res, 405, { code: 'PAYSIDECAR_BAD_PARAMETER', message: `method ${req.method} not allowed on ${path}` });
+      }
+      switch (path) {
+        case '/metrics':
+          deps.metricsText().then(
+            (text) => {
+              res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+              res.end(text);
+            },
+            (err: Error) => error(res, 'PAYSIDECAR_INTERNAL', `metrics collection failed: ${err.message}`),
+          );
+          return;
+        case '/live':
+          return json(res, 200, { status: 'live' });
+        case '/ready':
+          deps.readiness.check().then(
+            (s) => json(res, s.ready ? 200 : 503, s.ready ? { status: 'ready' } : { status: 'not ready', reason: s.reason }),
+            (err: Error) => error(res, 'PAYSIDECAR_INTERNAL', err.message),
+          );
+          return;
+        case '/config':
+          return json(res, 200, deps.config());
+        default:
+          return error(res, 'PAYSIDECAR_NOT_FOUND', `no admin route ${path}; routes: /metrics /live /ready /config /debug/pprof/`);
+      }
+    } catch (err) {
+      if (!res.headersSent) error(res, 'PAYSIDECAR_INTERNAL', (err as Error).message);
+      else res.destroy();
+    }
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Maps a raw request path onto a low-cardinality route template for the `http.route` label.
+ * Literal segments win over `{param}` segments at each level, so `/v3/refund/domestic/refunds`
+ * is not swallowed by a `{param}` sibling. Paths matching nothing get ROUTE_UNMATCHED.
+ */
+import { ROUTE_UNMATCHED } from '../telemetry/names';
+import { parseRouteTemplate } from './route-template';
+
+/** WeChat Pay v3 paths (shared/reference/wxpay-v3.md) and the included gateway's API. */
+export const BUILTIN_ROUTES: readonly string[] = [
+  '/v3/pay/transactions/jsapi',
+  '/v3/pay/transactions/native',
+  '/v3/pay/transactions/out-trade-no/{out_trade_no}',
+  '/v3/pay/transactions/id/{transaction_id}',
+  '/v3/pay/transactions/out-trade-no/{out_trade_no}/close',
+  '/v3/refund/domestic/refunds',
+  '/v3/refund/domestic/refunds/{out_refund_no}',
+  '/api/orders',
+  '/api/orders/{out_trade_no}',
+  '/api/orders/{out_trade_no}/refund',
+  '/api/orders/{out_trade_no}/close',
+  '/api/accounts/{id}',
+  '/notify/wxpay',
+  '/notify/refund',
+  '/',
+];
+
+interface Node {
+  literals: Map<string, Node>;
+  param?: Node;
+  template?: string;
+}
+
+const newNode = (): Node => ({ literals: new Map() });
+
+export class RouteTable {
+  private readonly root = newNode();
+  readonly templates: readonly string[];
+
+  constructor(extra: readonly string[] = [], builtins: readonly string[] = BUILTIN_ROUTES) {
+    const all = [...builtins, ...extra];
+    for (const t of all) this.add(t);
+    this.templates = all;
+  }
+
+  private add(template: string): void {
+    const segs = parseRouteTemplate(template);
+    if (!segs) throw new Error(`invalid route template ${JSON.stringify(template)}`);
+    let node = this.root;
+    for (const s of segs) {
+      if (s.kind === 'literal') {
+        let next = node.literals.get(s.value);
+        if (!next) node.literals.set(s.value, (next = newNode()));
+        node = next;
+      } else {
+        node = node.param ??= newNode();
+      }
+    }
+    node.template ??= template;
+  }
+
+  /** `url` may carry a query string; a trailing slash matches the same template. */
+  match(url: string | undefined): string {
+    if (!url || url.charCodeAt(0) !== 47 /* / */) return ROUTE_UNMATCHED;
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path === '/') return this.root.template ?? ROUTE_UNMATCHED;
+    const segs = path.split('/');
+    let end = segs.length;
+    if (segs[end - 1] === '') end--;
+    return this.walk(this.root, segs, 1, end) ?? ROUTE_UNMATCHED;
+  }
+
+  private walk(node: Node, segs: string[], i: number, end: number): string | undefined {
+    if (i === end) return node.template;
+    const seg = segs[i];
+    if (seg === '') return undefined;
+    const lit = node.literals.get(seg);
+    if (lit) {
+      const found = this.walk(lit, segs, i + 1, end);
+      if (found) return found;
+    }
+    return node.param ? this.walk(node.param, segs, i + 1, end) : undefined;
+  }
+}

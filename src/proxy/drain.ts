@@ -1,0 +1,53 @@
+/**
+ * Graceful drain: stop accepting, let in-flight requests finish (up to the drain timeout), and ask
+ * keep-alive clients to go away by closing idle connections and answering with Connection: close.
+ */
+import type { Server } from 'node:http';
+import { once } from 'node:events';
+
+export class InFlight {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+
+  get size(): number {
+    return this.count;
+  }
+
+  enter(): void {
+    this.count++;
+  }
+
+  leave(): void {
+    if (--this.count === 0 && this.waiters.length > 0) {
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  /** Resolves true when idle, false when the timeout passed first. */
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.count === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+}
+
+export async function drainServer(server: Server, inflight: InFlight, timeoutMs: number): Promise<{ completed: boolean; abandoned: number }> {
+  const closed = server.listening ? once(server, 'close') : Promise.resolve();
+  server.close();
+  server.closeIdleConnections();
+  // Connections that turn idle after their last response are closed as they go.
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+  const completed = await inflight.idle(timeoutMs);
+  clearInterval(idleSweep);
+  const abandoned = inflight.size;
+  server.closeAllConnections();
+  await closed;
+  return { completed, abandoned };
+}

@@ -1,0 +1,117 @@
+/**
+ * One request through the stages, top to bottom:
+ * accept → context/stress → context/trace → context/route → proxy/forward → proxy/record.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import type { Attributes, Tracer } from '@opentelemetry/api';
+import {
+  ATTR_METHOD, ATTR_ROUTE, KNOWN_METHODS, METHOD_OTHER, SPAN_ATTR_CLIENT_TRACE_ID, SPAN_ATTR_INVALID_PARENT,
+  SPAN_ATTR_SCENARIO, SPAN_ATTR_STRESS_REJECTED, SPAN_ATTR_TRAFFIC, TRAFFIC_STRESS,
+} from '../telemetry/names';
+import type { Logs } from '../telemetry/logs';
+import { decideStress, type StressInstruments, type StressPolicy } from '../context/stress';
+import { injectTraceHeaders, legacyTraceId, startRequestTrace, type TraceInstruments } from '../context/trace';
+import type { RouteTable } from '../context/route';
+import { H_TRACE_ID } from '../context/headers';
+import { normalizePeer } from '../config/cidr';
+import { stripHopByHop } from './hop-by-hop';
+import { setForwardedHeaders } from './forwarded';
+import { sendError } from './error-response';
+import type { Forwarder, UpstreamFailure } from './forward';
+import type { Exchange } from './exchange';
+import { activeAttributes, recordExchange, type RecordInstruments, type RecordSettings } from './record';
+import type { InFlight } from './drain';
+
+/** Settings a config reload may replace between requests. */
+export interface LiveSettings extends RecordSettings {
+  policy: StressPolicy;
+  routes: RouteTable;
+}
+
+export interface HandlerDeps {
+  tracer: Tracer;
+  forwarder: Forwarder;
+  logs: Logs;
+  upstream: URL;
+  stressUpstream?: URL;
+  live: LiveSettings;
+  inflight: InFlight;
+  instruments: { trace: TraceInstruments; stress: StressInstruments; record: RecordInstruments };
+  isDraining(): boolean;
+}
+
+const KNOWN = new Set<string>(KNOWN_METHODS);
+
+function onUpstreamFailure(ex: Exchange, _req: IncomingMessage, res: ServerResponse, failure: UpstreamFailure): void {
+  sendError(res, failure.code, failure.detail, ex.trace.traceId, ex.legacyTraceId);
+}
+
+/** Rewrites the request's headers for the upstream hop and starts its span. */
+function prepare(deps: HandlerDeps, req: IncomingMessage, keepUpgrade: boolean): Exchange {
+  const startMs = performance.now();
+  const startEpochMs = Date.now();
+  const { live, tracer, instruments } = deps;
+  const peer = normalizePeer(req.socket.remoteAddress);
+  const method = KNOWN.has(req.method ?? '') ? (req.method as string) : METHOD_OTHER;
+  const route = live.routes.match(req.url);
+  const headers = req.headers;
+
+  stripHopByHop(headers, keepUpgrade);
+  const stress = decideStress(live.policy, instruments.stress, peer, headers);
+  const attrs: Attributes = {
+    [ATTR_METHOD]: method,
+    [ATTR_ROUTE]: route,
+    'url.scheme': 'http',
+    'url.path': (req.url ?? '/').split('?', 1)[0].slice(0, 512),
+    'client.address': peer,
+    [SPAN_ATTR_TRAFFIC]: stress.traffic,
+  };
+  const ua = headers['user-agent'];
+  if (ua) attrs['user_agent.original'] = ua.slice(0, 256);
+  if (headers.host) attrs['server.address'] = headers.host;
+  if (stress.scenario) attrs[SPAN_ATTR_SCENARIO] = stress.scenario;
+  if (stress.rejection) attrs[SPAN_ATTR_STRESS_REJECTED] = stress.rejection;
+  if (stress.clientTraceId) attrs[SPAN_ATTR_CLIENT_TRACE_ID] = stress.clientTraceId.slice(0, 128);
+
+  const trace = startRequestTrace(tracer, instruments.trace, headers, `${method} ${route}`, attrs, startEpochMs);
+  if (trace.invalidParent) trace.span.setAttribute(SPAN_ATTR_INVALID_PARENT, true);
+  injectTraceHeaders(trace, headers);
+  const legacy = legacyTraceId(trace.traceId, stress.traffic === TRAFFIC_STRESS);
+  headers[H_TRACE_ID] = legacy;
+  setForwardedHeaders(headers, peer, live.policy.trusted.has(peer));
+
+  return { startMs, startEpochMs, method, route, peer, stress, trace, legacyTraceId: legacy, clientAborted: false, countedBytes: 0 };
+}
+
+export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { instruments, inflight, logs } = deps;
+  return function handleRequest(req, res) {
+    const ex = prepare(deps, req, false);
+    if (deps.isDraining()) res.setHeader('connection', 'close');
+    res.setHeader(H_TRACE_ID, ex.legacyTraceId);
+    inflight.enter();
+    instruments.record.active.add(1, activeAttributes(ex));
+    res.once('close', () => {
+      try {
+        recordExchange(ex, req, res, instruments.record, logs, deps.live, performance.now());
+      } catch (err) {
+        logs.logger.error({ err }, 'recording a request failed');
+      } finally {
+        inflight.leave();
+      }
+    });
+    const target = ex.stress.traffic === TRAFFIC_STRESS && deps.stressUpstream ? deps.stressUpstream : deps.upstream;
+    deps.forwarder.web(req, res, target, ex, onUpstreamFailure);
+  };
+}
+
+export function createUpgradeHandler(deps: HandlerDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  return function handleUpgrade(req, socket, head) {
+    const ex = prepare(deps, req, true);
+    socket.once('close', () => ex.trace.span.end());
+    const target = ex.stress.traffic === TRAFFIC_STRESS && deps.stressUpstream ? deps.stressUpstream : deps.upstream;
+    deps.forwarder.ws(req, socket, head, target);
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * The sidecar's MeterProvider and its Prometheus exposition. The exporter's own HTTP server is never
+ * started: /metrics is served by the admin listener so one port carries every admin route.
+ */
+import { MeterProvider, AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { Meter } from '@opentelemetry/api';
+import { HTTP_SERVER_REQUEST_DURATION, REQUEST_DURATION_BUCKETS } from './names';
+import { GC_DURATION, GC_DURATION_BUCKETS } from './names/runtime';
+
+export interface Metrics {
+  readonly meter: Meter;
+  /** Prometheus text exposition of everything recorded so far. */
+  exposition(): Promise<string>;
+  shutdown(): Promise<void>;
+}
+
+function histogramView(name: string, boundaries: readonly number[]): ViewOptions {
+  return {
+    instrumentName: name,
+    aggregation: { type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM, options: { boundaries: [...boundaries] } },
+  };
+}
+
+export function createMetrics(serviceName: string): Metrics {
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({
+    resource: resourceFromAttributes({ 'service.name': serviceName }),
+    readers: [exporter],
+    views: [
+      histogramView(HTTP_SERVER_REQUEST_DURATION.otel, REQUEST_DURATION_BUCKETS),
+      histogramView(GC_DURATION.otel, GC_DURATION_BUCKETS),
+    ],
+  });
+  const serializer = new PrometheusSerializer();
+  return {
+    meter: provider.getMeter('paysidecar'),
+    async exposition() {
+      const { resourceMetrics } = await exporter.collect();
+      return serializer.serialize(resourceMetrics);
+    },
+    shutdown: () => provider.shutdown(),
+  };
+}
