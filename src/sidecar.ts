@@ -21,6 +21,9 @@ import { createRecordInstruments } from './proxy/record';
 import { InFlight, drainServer } from './proxy/drain';
 import { Readiness } from './admin/readiness';
 import { createAdminServer } from './admin/server';
+import { createSpanExport } from './telemetry/otlp';
+import { startHostMetrics } from './telemetry/host';
+import { packageVersion } from './version';
 
 export interface SidecarOptions {
   configFile?: string;
@@ -69,7 +72,38 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const logs = options.logs ?? createLogs(config);
   const { logger } = logs;
   const metrics = createMetrics(config.serviceName);
-  const tracing = createTracing({ serviceName: config.serviceName, spanProcessors: options.spanProcessors });
+  const spanExport = createSpanExport(
+    {
+      endpoint: config.otlpEndpoint,
+      sampleRatio: config.traceSampleRatio,
+      sampleStress: config.sampleStress,
+      serviceName: config.serviceName,
+      serviceVersion: packageVersion(),
+      logger,
+    },
+    process.env,
+    metrics.meter,
+  );
+  for (const note of spanExport.notes) logger.warn(note);
+  if (spanExport.endpoint) logger.info({ endpoint: spanExport.endpoint }, 'exporting spans over OTLP/HTTP');
+  const tracing = createTracing({
+    serviceName: config.serviceName,
+    resource: spanExport.resource,
+    sampler: spanExport.sampler,
+    spanProcessors: [...(spanExport.processor ? [spanExport.processor] : []), ...(options.spanProcessors ?? [])],
+  });
+  const upstreamHost = config.upstream.hostname;
+  const hostMetrics = startHostMetrics(
+    metrics.meter,
+    {
+      intervalMs: config.hostInterval,
+      watchProcess: config.watchProcess,
+      procRoot: config.procRoot,
+      listenBacklog: LISTEN_BACKLOG,
+      upstreamLoopback: upstreamHost === 'localhost' || upstreamHost === '[::1]' || upstreamHost.startsWith('127.'),
+    },
+    logger,
+  );
   const live = liveSettingsFrom(config);
   const inflight = new InFlight();
   const readiness = new Readiness(config.upstream);
@@ -111,6 +145,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
     proxyAddress = await listen(proxyServer, config.listen, 'proxied traffic', '--listen');
   } catch (err) {
     adminServer.close();
+    hostMetrics.stop();
     throw err;
   }
   logger.info(
@@ -137,6 +172,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
         await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, 'span flush failed'));
         adminServer.closeAllConnections();
         await new Promise<void>((resolve) => adminServer.close(() => resolve()));
+        hostMetrics.stop();
         await metrics.shutdown().catch(() => undefined);
         logger.info({ completed }, 'paysidecar stopped');
         logs.flush();

@@ -32,9 +32,10 @@ export function registerRun(program: Command): void {
   cmd.action(async (opts: Record<string, unknown>) => {
     const flags: Partial<Record<ConfigKey, unknown>> = {};
     for (const key of CONFIG_KEYS) flags[key] = opts[camel(flagName(key))];
-    let loaded;
+    let sidecar;
     try {
-      loaded = loadConfig({ flags, file: opts.config as string | undefined });
+      const loaded = loadConfig({ flags, file: opts.config as string | undefined });
+      sidecar = await startSidecar(loaded.config, { configFile: loaded.file });
     } catch (err) {
       if (err instanceof ConfigError) {
         for (const p of err.problems) process.stderr.write(`paysidecar run: ${p}\n`);
@@ -42,7 +43,6 @@ export function registerRun(program: Command): void {
       }
       throw err;
     }
-    const sidecar = await startSidecar(loaded.config, { configFile: loaded.file });
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;

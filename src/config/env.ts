@@ -45,9 +45,28 @@ export const ENV = {
   MAX_HEADER_SIZE: v('PAYSIDECAR_MAX_HEADER_SIZE', 'sidecar', 'max request header bytes (431 above)', 'maxHeaderSize'),
   HEADERS_TIMEOUT: v('PAYSIDECAR_HEADERS_TIMEOUT', 'sidecar', 'time allowed to receive request headers', 'headersTimeout'),
   SERVICE_NAME: v('PAYSIDECAR_SERVICE_NAME', 'sidecar', 'service label on telemetry', 'serviceName'),
+  HOST_INTERVAL: v('PAYSIDECAR_HOST_INTERVAL', 'sidecar', 'host/container/process metrics sampling interval (0 = off)', 'hostInterval'),
+  WATCH_PROCESS: v('PAYSIDECAR_WATCH_PROCESS', 'sidecar', 'payment process to watch: name or pid', 'watchProcess'),
+  PROC_ROOT: v('PAYSIDECAR_PROC_ROOT', 'sidecar', 'where /proc is mounted', 'procRoot'),
+  OTLP_ENDPOINT: v('PAYSIDECAR_OTLP_ENDPOINT', 'sidecar', 'OTLP/HTTP collector URL for spans', 'otlpEndpoint'),
+  TRACE_SAMPLE_RATIO: v('PAYSIDECAR_TRACE_SAMPLE_RATIO', 'sidecar', 'share of new traces sampled (0..1)', 'traceSampleRatio'),
+  SAMPLE_STRESS: v('PAYSIDECAR_SAMPLE_STRESS', 'sidecar', 'always sample stress traffic: true|false', 'sampleStress'),
 
   // In-process agent (`--import paysidecar/agent`).
   AGENT_ADMIN: v('PAYSIDECAR_AGENT_ADMIN', 'agent', "agent listener host:port, or 'off'"),
+  AGENT_PROPAGATION: v('PAYSIDECAR_AGENT_PROPAGATION', 'agent', 'carry trace and stress context onto the app\'s outbound calls: on|off (default on)'),
+  AGENT_EVENTLOOP_RESOLUTION: v('PAYSIDECAR_AGENT_EVENTLOOP_RESOLUTION', 'agent', 'event-loop delay histogram resolution (default 10ms)'),
+  AGENT_BLOCK_THRESHOLD: v('PAYSIDECAR_AGENT_BLOCK_THRESHOLD', 'agent', 'event-loop stalls at least this long count as blocks (default 100ms)'),
+  AGENT_CPU_INTERVAL: v('PAYSIDECAR_AGENT_CPU_INTERVAL', 'agent', 'CPU profile sampling interval (default 1ms)'),
+  AGENT_HEAP_INTERVAL: v('PAYSIDECAR_AGENT_HEAP_INTERVAL', 'agent', 'heap profile: average bytes between samples (default 524288)'),
+  AGENT_METRICS: v('PAYSIDECAR_AGENT_METRICS', 'sidecar', "the agent's /metrics URL to merge into the sidecar's /metrics", 'agentMetrics'),
+  // The included gateway and mock platform (`paysidecar gateway`, `paysidecar platform`).
+  KEYS_DIR: v('PAYSIDECAR_KEYS_DIR', 'gateway', 'keys directory shared by the gateway and the mock platform (same as --keys-dir)'),
+  GATEWAY_LISTEN: v('PAYSIDECAR_GATEWAY_LISTEN', 'gateway', 'gateway listen address host:port (same as --listen)'),
+  GATEWAY_PLATFORM: v('PAYSIDECAR_GATEWAY_PLATFORM', 'gateway', 'payment platform base URL (same as --platform)'),
+  GATEWAY_NOTIFY_URL: v('PAYSIDECAR_GATEWAY_NOTIFY_URL', 'gateway', 'base URL the platform calls back (same as --notify-url)'),
+  GATEWAY_JOURNAL: v('PAYSIDECAR_GATEWAY_JOURNAL', 'gateway', 'gateway state journal file (same as --journal)'),
+  PLATFORM_LISTEN: v('PAYSIDECAR_PLATFORM_LISTEN', 'platform', 'mock platform listen address host:port (same as --listen)'),
   DEBUG_TOKEN: v('PAYSIDECAR_DEBUG_TOKEN', 'all', 'bearer token for /debug/pprof from non-loopback callers', 'debugToken', true),
 } as const satisfies Record<string, EnvVar>;
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../errors';
 import { allEnvVars, readEnv, unknownEnvVars, ENV } from './env';
-import { configSchema, flagName, CONFIG_KEYS, SECRET_KEYS, type Config, type ConfigKey } from './schema';
+import { configSchema, flagName, CONFIG_KEYS, DURATION_KEYS, SECRET_KEYS, type Config, type ConfigKey } from './schema';
 import { formatDuration } from './duration';
 import { formatHostPort } from './address';
 
@@ -145,7 +145,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     if (SECRET_KEYS.has(key)) out[key] = '[redacted]';
     else if (v instanceof URL) out[key] = v.href;
     else if (key === 'listen' || key === 'admin') out[key] = formatHostPort(v as { host: string; port: number });
-    else if (key.endsWith('Timeout')) out[key] = formatDuration(v as number);
+    else if (DURATION_KEYS.has(key)) out[key] = formatDuration(v as number);
     else if (key === 'trustCidr') out[key] = (v as { address: string; prefix: number }[]).map((c) => `${c.address}/${c.prefix}`);
     else out[key] = v;
   }

@@ -71,6 +71,7 @@ function list<T>(expected: string, parse: (s: string) => T | undefined) {
 }
 
 const nonEmpty = custom<string>('a non-empty string', (s) => (s.length > 0 ? s : undefined));
+const bool = custom<boolean>('true or false', (s) => (s === 'true' ? true : s === 'false' ? false : undefined));
 
 export const configSchema = z.strictObject({
   listen: hostPort.prefault('0.0.0.0:15001'),
@@ -96,6 +97,13 @@ export const configSchema = z.strictObject({
   headersTimeout: duration.prefault('10s'),
   serviceName: nonEmpty.prefault('paysidecar'),
   debugToken: nonEmpty.optional(),
+  hostInterval: duration.prefault('15s'),
+  watchProcess: nonEmpty.optional(),
+  procRoot: nonEmpty.prefault('/proc'),
+  otlpEndpoint: httpUrl.optional(),
+  traceSampleRatio: ratio().optional(),
+  sampleStress: bool.prefault(true),
+  agentMetrics: httpUrl.optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -104,6 +112,11 @@ export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
 
 /** Keys whose values must never be printed. */
 export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(['stressSecret', 'debugToken']);
+
+/** Keys holding durations (milliseconds), printed back as 500ms / 30s / 2m. */
+export const DURATION_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(
+  (Object.keys(configSchema.shape) as ConfigKey[]).filter((k) => /Timeout$|Interval$/.test(k)),
+);
 
 /** Keys that accept several values (repeatable flags, comma lists). */
 export const LIST_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(['trustCidr', 'route']);
@@ -135,4 +148,11 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   headersTimeout: 'time allowed to receive request headers (slow-loris guard)',
   serviceName: 'service.name on spans and logs',
   debugToken: 'bearer token non-loopback callers need for /debug/pprof (prefer the env var)',
+  hostInterval: 'how often host, container, process and kernel metrics are sampled (0 turns them off)',
+  watchProcess: 'the payment process to report CPU and RSS for: its name or pid',
+  procRoot: 'where /proc is mounted (kernel parameters, open-files limit, cgroup path)',
+  otlpEndpoint: 'OTLP/HTTP collector for spans, e.g. http://otel-collector:4318 (/v1/traces is added to a bare host); unset: no export [also OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT]',
+  traceSampleRatio: 'share (0..1) of new traces sampled; a caller\'s sampled flag is followed [default: OTEL_TRACES_SAMPLER/_ARG, else parentbased_always_on]',
+  sampleStress: 'always sample stress traffic, whatever the ratio: true|false',
+  agentMetrics: "the in-process agent's /metrics URL, e.g. http://127.0.0.1:15091/metrics; its series are appended to /metrics with paysidecar_source=\"agent\"",
 };

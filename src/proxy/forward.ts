@@ -98,11 +98,19 @@ export function createForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
     void res;
   });
 
-  proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage) => {
+  proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     const state = (req as WithState)[STATE];
     stripHopByHop(proxyRes.headers);
     if (!state) return;
     proxyRes.headers[H_TRACE_ID] = state.ex.legacyTraceId;
+    // http-proxy pipes the upstream body but ignores its premature end: without this, a reset
+    // mid-body would leave the client waiting forever for bytes that will never come.
+    proxyRes.once('close', () => {
+      if (proxyRes.complete || state.ex.clientAborted) return;
+      state.ex.upstreamError = UPSTREAM_ERROR_TYPES.reset;
+      upstreamErrors.add(1, { [ATTR_ERROR_TYPE]: UPSTREAM_ERROR_TYPES.reset });
+      res.destroy();
+    });
     if (proxyRes.headers['content-length'] === undefined) {
       proxyRes.on('data', (chunk: Buffer) => {
         state.ex.countedBytes += chunk.length;

@@ -77,6 +77,9 @@ export const REQUEST_DURATION_BUCKETS = [
 export const LATENCY_SLO_SECONDS = 0.3;
 export const LATENCY_WARNING_SECONDS = 0.8;
 export const LATENCY_PAGE_SECONDS = 2;
+/** Error-ratio thresholds of the bench verdict: below SLO is normal, up to WARNING is a warning, above is danger. */
+export const ERROR_RATE_SLO = 0.001;
+export const ERROR_RATE_WARNING = 0.01;
 
 /** Upstream error.type values. */
 export const UPSTREAM_ERROR_TYPES = {
@@ -98,3 +101,10 @@ export const STRESS_REJECTION_REASONS = {
   badScenario: 'bad_scenario',
   strayMarkers: 'stray_markers',
 } as const;
+
+/** Span attributes of ours (span attributes are not metric labels; samplers read these at span start). */
+export const SPAN_ATTR_TRAFFIC = 'paysidecar.traffic';
+export const SPAN_ATTR_SCENARIO = 'paysidecar.stress.scenario';
+export const SPAN_ATTR_CLIENT_TRACE_ID = 'paysidecar.client_trace_id';
+export const SPAN_ATTR_STRESS_REJECTED = 'paysidecar.stress.rejected';
+export const SPAN_ATTR_INVALID_PARENT = 'paysidecar.trace.invalid_parent';

@@ -1,0 +1,57 @@
+/** Starts a real sidecar on loopback port 0 for a test, with spans captured in memory. */
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { loadConfig } from '../../src/config/load';
+import type { ConfigKey } from '../../src/config/schema';
+import { startSidecar, type Sidecar } from '../../src/sidecar';
+import { createLogs } from '../../src/telemetry/logs';
+import { silentLogger } from '../../src/telemetry/logs';
+
+export interface TestSidecar extends Sidecar {
+  spans: InMemorySpanExporter;
+  base: string;
+  admin: string;
+}
+
+export async function startTestSidecar(flags: Partial<Record<ConfigKey, unknown>>): Promise<TestSidecar> {
+  const { config } = loadConfig({
+    env: {},
+    flags: { listen: '127.0.0.1:0', admin: '127.0.0.1:0', accessLog: 'off', logLevel: 'silent', hostInterval: '0', ...flags },
+  });
+  const spans = new InMemorySpanExporter();
+  const logs = { ...createLogs({ ...config, accessLog: 'off' }), logger: silentLogger() };
+  const sidecar = await startSidecar(config, { spanProcessors: [new SimpleSpanProcessor(spans)], logs });
+  return Object.assign(sidecar, {
+    spans,
+    base: `http://127.0.0.1:${sidecar.proxyAddress.port}`,
+    admin: `http://127.0.0.1:${sidecar.adminAddress.port}`,
+  });
+}
+
+/** One HTTP request with node's http module, returning status, headers and text body. */
+export async function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string | string[]>; body?: string | Buffer } = {},
+): Promise<{ status: number; headers: import('node:http').IncomingHttpHeaders; body: string }> {
+  const http = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** Sum of a Prometheus series' values whose label set contains every given label. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name + '{') && !line.startsWith(name + ' ')) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}

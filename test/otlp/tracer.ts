@@ -1,0 +1,13 @@
+/** A tracer provider wired the way the sidecar and the agent wire createSpanExport's parts. */
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import type { Tracer } from '@opentelemetry/api';
+import type { SpanExport } from '../../src/telemetry/otlp';
+
+export function providerFor(exp: SpanExport): { tracer: Tracer; provider: BasicTracerProvider } {
+  const provider = new BasicTracerProvider({
+    sampler: exp.sampler,
+    resource: exp.resource,
+    spanProcessors: exp.processor ? [exp.processor] : [],
+  });
+  return { tracer: provider.getTracer('paysidecar-test'), provider };
+}
