@@ -3,6 +3,12 @@
 import { Command } from 'commander';
 import { packageVersion } from '../version';
 import { registerRun } from './run';
+import { registerBench } from './bench';
+import { registerDemo } from './demo';
+import { registerGateway } from './gateway';
+import { registerPlatform } from './platform';
+import { registerDashboards } from './dashboards';
+import { registerAlerts } from './alerts';
 
 const program = new Command('paysidecar')
   .description('Observability sidecar and tracing agent for payment services')
@@ -11,6 +17,12 @@ const program = new Command('paysidecar')
   .enablePositionalOptions();
 
 registerRun(program);
+registerBench(program);
+registerDemo(program);
+registerGateway(program);
+registerPlatform(program);
+registerDashboards(program);
+registerAlerts(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`paysidecar: ${err instanceof Error ? err.message : String(err)}\n`);

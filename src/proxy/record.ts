@@ -45,6 +45,7 @@ export function recordExchange(
   nowMs: number,
 ): void {
   const seconds = (nowMs - ex.startMs) / 1000;
+  if (!res.writableFinished && !ex.upstreamError) ex.clientAborted = true;
   const status = res.writableFinished ? res.statusCode : ex.upstreamError && res.headersSent ? 502 : STATUS_CLIENT_CLOSED;
   const errorType = ex.upstreamError ?? (ex.clientAborted ? 'client_aborted' : status >= 500 ? String(status) : undefined);
 

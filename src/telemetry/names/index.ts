@@ -12,6 +12,8 @@ export {
   ATTR_STATUS,
   ATTR_TRAFFIC,
   CLIENT_ERRORS,
+  ERROR_RATE_SLO,
+  ERROR_RATE_WARNING,
   HTTP_SERVER_ACTIVE_REQUESTS,
   HTTP_SERVER_REQUEST_DURATION,
   KNOWN_METHODS,
@@ -21,6 +23,11 @@ export {
   METHOD_OTHER,
   REQUEST_DURATION_BUCKETS,
   ROUTE_UNMATCHED,
+  SPAN_ATTR_CLIENT_TRACE_ID,
+  SPAN_ATTR_INVALID_PARENT,
+  SPAN_ATTR_SCENARIO,
+  SPAN_ATTR_STRESS_REJECTED,
+  SPAN_ATTR_TRAFFIC,
   STRESS_REJECTION_REASONS,
   STRESS_REJECTIONS,
   TRACE_INVALID_PARENT,
@@ -32,3 +39,4 @@ export {
 export type { Traffic } from './http';
 export * as runtime from './runtime';
 export * as host from './host';
+export * as gateway from './gateway';

@@ -1,0 +1,84 @@
+/**
+ * The mock's own endpoints (no merchant signature needed):
+ *   POST /mock/pay            {"out_trade_no": "…", "openid"?: "…", "notify"?: true}: the payer pays
+ *   GET  /mock/orders/:out_trade_no   the transaction as the platform sees it
+ *   GET  /mock/notifications[?out_trade_no=]   every callback delivery attempt
+ *   GET  /mock/signtest       results of WECHATPAY/SIGNTEST/ probes
+ *   GET  /mock/faults, POST /mock/faults   current faults / replace them (`{}` clears); loopback only
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { wxpayError } from '../../wxpay/errors';
+import { isLoopbackPeer } from '../../wxpay/server/loopback';
+import { rfc3339Beijing } from '../../wxpay/time';
+import type { PlatformContext } from '../context';
+import { parsePlatformFaults } from '../faults';
+import { openid, transactionId } from '../ids';
+import { transactionNotify } from '../notify/envelope';
+import { toTransaction } from '../store';
+
+async function loopbackOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!isLoopbackPeer(request.socket.remoteAddress)) {
+    const e = wxpayError('NO_AUTH', 'fault injection answers loopback callers only');
+    await reply.code(e.status).send(e.body);
+  }
+}
+
+export function mockRoutes(app: FastifyInstance, ctx: PlatformContext): void {
+  app.post('/mock/pay', async (request, reply) => {
+    const b = (request.body ?? {}) as { out_trade_no?: unknown; openid?: unknown; notify?: unknown };
+    if (typeof b.out_trade_no !== 'string' || b.out_trade_no === '') {
+      const e = wxpayError('PARAM_ERROR', 'out_trade_no is required', { field: '/out_trade_no', value: b.out_trade_no ?? null, location: 'body', issue: 'missing' });
+      return reply.code(e.status).send(e.body);
+    }
+    const order = ctx.store.getOrder(ctx.keys.mchid, b.out_trade_no);
+    if (!order) {
+      const e = wxpayError('ORDER_NOT_EXIST', `order ${b.out_trade_no} does not exist`);
+      return reply.code(e.status).send(e.body);
+    }
+    if (order.state === 'CLOSED') {
+      const e = wxpayError('ORDER_CLOSED', `order ${order.out_trade_no} is closed`);
+      return reply.code(e.status).send(e.body);
+    }
+    if (order.state !== 'NOTPAY') return reply.send(toTransaction(order));
+    order.state = 'SUCCESS';
+    order.transaction_id = transactionId();
+    order.success_time = rfc3339Beijing();
+    order.openid = order.openid ?? (typeof b.openid === 'string' && b.openid ? b.openid : openid());
+    ctx.store.indexTransaction(order);
+    const transaction = toTransaction(order);
+    if (b.notify !== false) {
+      ctx.notifier.send({ envelope: transactionNotify(ctx.keys, transaction), url: order.notify_url, outTradeNo: order.out_trade_no, trace: order.trace });
+    }
+    ctx.logger.info({ out_trade_no: order.out_trade_no, transaction_id: order.transaction_id }, 'order paid');
+    return reply.send(transaction);
+  });
+
+  app.get<{ Params: { out_trade_no: string } }>('/mock/orders/:out_trade_no', async (request, reply) => {
+    const order = ctx.store.getOrder(ctx.keys.mchid, request.params.out_trade_no);
+    if (!order) {
+      const e = wxpayError('ORDER_NOT_EXIST', `order ${request.params.out_trade_no} does not exist`);
+      return reply.code(e.status).send(e.body);
+    }
+    return reply.send(toTransaction(order));
+  });
+
+  app.get<{ Querystring: { out_trade_no?: string } }>('/mock/notifications', async (request) => ({
+    pending: ctx.notifier.pending,
+    deliveries: ctx.notifier.records(request.query.out_trade_no),
+  }));
+
+  app.get('/mock/signtest', async () => ({ probes: ctx.notifier.probes() }));
+
+  app.get('/mock/faults', { preHandler: loopbackOnly }, async () => ({ faults: ctx.faults.current, injected: ctx.faults.counters }));
+
+  app.post('/mock/faults', { preHandler: loopbackOnly }, async (request, reply) => {
+    const parsed = parsePlatformFaults(request.body ?? {});
+    if (typeof parsed === 'string') {
+      const e = wxpayError('PARAM_ERROR', parsed, { location: 'body', issue: parsed });
+      return reply.code(e.status).send(e.body);
+    }
+    ctx.faults.set(parsed);
+    ctx.logger.info({ faults: parsed }, 'platform faults set');
+    return reply.send({ faults: parsed });
+  });
+}

@@ -1,0 +1,135 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startUpstream, type TestUpstream } from '../helpers/upstream';
+import { metricValue, request, startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+
+const MB = 1024 * 1024;
+
+describe('streaming, upgrades and aborts', { timeout: 60_000 }, () => {
+  let up: TestUpstream;
+  let sc: TestSidecar;
+  before(async () => {
+    up = await startUpstream(
+      (req, res, seen) => {
+        if (req.url?.startsWith('/slow')) {
+          // Answers after 5 s unless the sidecar gives up on it first.
+          const t = setTimeout(() => res.end('late'), 5000);
+          res.on('close', () => clearTimeout(t));
+          return;
+        }
+        const body = JSON.stringify({ received: seen.bodyBytes });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(body);
+      },
+      (req, socket) => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+          `X-Seen-Trace: ${String(req.headers['x-trace-id'])}\r\n\r\n`);
+        socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])));
+      },
+    );
+    sc = await startTestSidecar({ upstream: up.url.href });
+  });
+  after(async () => {
+    await sc.shutdown();
+    await up.close();
+  });
+
+  it('streams a 100 MB upload through with flat memory', async () => {
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+    const chunk = Buffer.alloc(64 * 1024, 120);
+    let sent = 0;
+    const body = new Readable({
+      read() {
+        if (sent >= 100 * MB) return this.push(null);
+        sent += chunk.length;
+        this.push(chunk);
+      },
+    });
+    const received = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${sc.base}/api/upload`, { method: 'POST', agent: false, headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve(JSON.parse(text).received));
+      });
+      req.on('error', reject);
+      pipeline(body, req).catch(reject);
+    });
+    clearInterval(sampler);
+    assert.equal(received, 100 * MB);
+    // Sidecar, upstream and client share this process: a buffered body would add >= 100 MB.
+    assert.ok(peak - rssBefore < 60 * MB, `rss grew ${((peak - rssBefore) / MB).toFixed(1)} MB`);
+  });
+
+  it('passes WebSocket upgrades through with trace headers', async () => {
+    const { socket, res } = await new Promise<{ socket: import('node:net').Socket; res: http.IncomingMessage }>((resolve, reject) => {
+      const req = http.request(`${sc.base}/ws`, { agent: false, headers: { connection: 'Upgrade', upgrade: 'websocket' } });
+      req.on('upgrade', (res, socket) => resolve({ socket, res }));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(res.statusCode, 101);
+    assert.match(String(res.headers['x-seen-trace']), /^tr-[0-9a-f]{32}$/);
+    socket.write('ping');
+    const echoed = await new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
+    assert.equal(echoed, 'echo:ping');
+    socket.destroy();
+  });
+
+  it('destroys the upstream request when the client aborts: 300 aborted slow requests leave nothing behind', async () => {
+    const abortedBefore = up.abortedCount();
+    const seenSlow = () => up.seen.filter((s) => s.url.startsWith('/slow/')).length;
+    const n = 300;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        new Promise<void>((resolve) => {
+          const req = http.get(`${sc.base}/slow/${i}`, { agent: false }, () => resolve());
+          req.on('error', () => resolve());
+          setTimeout(() => {
+            req.destroy();
+            resolve();
+          }, 300 + (i % 10) * 10);
+        }),
+      ),
+    );
+    const deadline = Date.now() + 4000;
+    while (Date.now() < deadline && (up.abortedCount() - abortedBefore < seenSlow() || sc.inflight.size > 0)) await sleep(50);
+    assert.ok(seenSlow() >= n * 0.9, `${seenSlow()} of ${n} reached the upstream`);
+    assert.equal(up.abortedCount() - abortedBefore, seenSlow(), 'every upstream request was torn down before the upstream answered');
+    assert.equal(sc.inflight.size, 0, 'no request left in flight in the sidecar');
+    assert.equal(sc.forwarder.socketCount(), 0, 'no upstream socket left open');
+    const m = await sc.metricsText();
+    assert.equal(metricValue(m, 'http_server_active_requests'), 0);
+    assert.ok(metricValue(m, 'http_server_request_duration_count', { http_response_status_code: '499', error_type: 'client_aborted' }) >= seenSlow());
+  });
+
+  it('keeps the route series bounded under 10k random paths', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    const paths = Array.from({ length: 10_000 }, (_, i) => `/${Math.random().toString(36).slice(2)}/${i}/${'x'.repeat(i % 7)}?q=${i}`);
+    for (let i = 0; i < paths.length; i += 200) {
+      await Promise.all(
+        paths.slice(i, i + 200).map(
+          (p) =>
+            new Promise<void>((resolve, reject) => {
+              http.get(`${sc.base}${p}`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject);
+            }),
+        ),
+      );
+    }
+    agent.destroy();
+    const m = await sc.metricsText();
+    const routes = new Set([...m.matchAll(/http_server_request_duration_count\{[^}]*http_route="([^"]*)"/g)].map((x) => x[1]));
+    assert.ok(routes.has('/{unmatched}'));
+    assert.ok(routes.size <= 5, `routes: ${[...routes].join(' ')}`);
+    const series = m.split('\n').filter((l) => l.startsWith('http_server_request_duration_count')).length;
+    assert.ok(series <= 10, `${series} duration series`);
+    const r = await request(`${sc.admin}/metrics`);
+    assert.equal(r.status, 200);
+  });
+});
