@@ -24,6 +24,9 @@ import { createAdminServer } from './admin/server';
 import { createSpanExport } from './telemetry/otlp';
 import { startHostMetrics } from './telemetry/host';
 import { packageVersion } from './version';
+import { startRuntimeSampler } from './runtime/sampler';
+import { createDebugHandler } from './runtime/pprof/routes';
+import { createAgentMetricsSource, mergeExpositions } from './admin/agent-metrics';
 
 export interface SidecarOptions {
   configFile?: string;
@@ -133,10 +136,16 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
     { maxHeaderSize: config.maxHeaderSize, headersTimeoutMs: config.headersTimeout },
     { request: createRequestHandler(deps), upgrade: createUpgradeHandler(deps) },
   );
+  const runtimeSampler = startRuntimeSampler(metrics.meter, { onError: (hook, err) => logger.debug({ hook, err }, 'runtime sampler hook failed') });
+  const agentMetrics = config.agentMetrics ? createAgentMetricsSource(config.agentMetrics, { meter: metrics.meter, logger }) : undefined;
+  const metricsText = agentMetrics
+    ? async () => mergeExpositions(await metrics.exposition(), await agentMetrics.text())
+    : () => metrics.exposition();
   const adminServer = createAdminServer({
     readiness,
-    metricsText: () => metrics.exposition(),
+    metricsText,
     config: () => redactedConfig(config),
+    mounts: [createDebugHandler({ token: config.debugToken, logger })],
   });
 
   const adminAddress = await listen(adminServer, config.admin, 'the admin server', '--admin');
@@ -146,6 +155,8 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   } catch (err) {
     adminServer.close();
     hostMetrics.stop();
+    runtimeSampler.stop();
+    agentMetrics?.close();
     throw err;
   }
   logger.info(
@@ -162,7 +173,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
     live,
     forwarder,
     inflight,
-    metricsText: () => metrics.exposition(),
+    metricsText,
     shutdown() {
       stopped ??= (async () => {
         readiness.startDraining();
@@ -173,6 +184,8 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
         adminServer.closeAllConnections();
         await new Promise<void>((resolve) => adminServer.close(() => resolve()));
         hostMetrics.stop();
+        runtimeSampler.stop();
+        agentMetrics?.close();
         await metrics.shutdown().catch(() => undefined);
         logger.info({ completed }, 'paysidecar stopped');
         logs.flush();

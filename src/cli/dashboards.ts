@@ -1,0 +1,7 @@
+/** `paysidecar dashboards --out DIR`: the four Grafana dashboards, exported copies, provisioning YAML. */
+import type { Command } from 'commander';
+import { registerGenerator } from './generate-options';
+
+export function registerDashboards(program: Command): void {
+  registerGenerator(program, 'dashboards', 'generate the Grafana dashboards (and the Kubernetes ConfigMap with --kubernetes-out)');
+}
