@@ -46,6 +46,13 @@ export const CLIENT_ERRORS = metric(
   'Inbound connections or requests rejected before proxying (oversized headers, header timeout, parse errors), by error.type.',
 );
 
+export const REQUESTS_SHED = metric(
+  'paysidecar.requests.shed',
+  'counter',
+  '{request}',
+  'Requests answered 503 PAYSIDECAR_OVERLOADED without reaching the upstream because --max-inflight requests were already in flight, by traffic.',
+);
+
 /** Label (attribute) names. */
 export const ATTR_METHOD = 'http.request.method';
 export const ATTR_STATUS = 'http.response.status_code';

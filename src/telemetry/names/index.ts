@@ -22,6 +22,7 @@ export {
   LATENCY_WARNING_SECONDS,
   METHOD_OTHER,
   REQUEST_DURATION_BUCKETS,
+  REQUESTS_SHED,
   ROUTE_UNMATCHED,
   SPAN_ATTR_CLIENT_TRACE_ID,
   SPAN_ATTR_INVALID_PARENT,
@@ -40,3 +41,4 @@ export type { Traffic } from './http';
 export * as runtime from './runtime';
 export * as host from './host';
 export * as gateway from './gateway';
+export * as admin from './admin';

@@ -1,0 +1,273 @@
+/**
+ * Turns `paysidecar bench` flags into a run plan. Every problem is collected and reported at
+ * once, each naming the flag, the value and what was expected; secrets are never echoed.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { ConfigError } from '../errors';
+import { ENV, readEnv } from '../config/env';
+import { DURATION_EXPECTED, parseDuration } from '../config/duration';
+import { SCENARIO_EXPECTED, SCENARIO_RE } from '../context/stress-token';
+import { TRAFFIC_PROD, TRAFFIC_STRESS } from '../telemetry/names';
+import { DEFAULT_RAMP_STEPS, parseRamp, rampSteps, RAMP_EXPECTED } from './ramp';
+import type { RunMeta } from './report';
+import type { HttpMethod, RequestSource } from './request';
+import type { BenchPlan } from './run';
+import { RateSchedule } from './schedule';
+import { StressColour } from './stress-colour';
+import { SingleTarget } from './target';
+import { DEFAULT_THRESHOLDS, LEVELS, type Level, type Thresholds } from './verdict';
+
+/** Raw flag values as commander hands them over. */
+export interface BenchFlags {
+  target?: string;
+  method?: string;
+  body?: string;
+  header?: string[];
+  scenario?: string;
+  platform?: string;
+  mix?: string;
+  rate?: string;
+  ramp?: string;
+  rampSteps?: string;
+  connections?: string;
+  duration?: string;
+  requests?: string;
+  timeout?: string;
+  stress?: string;
+  stressSecret?: string;
+  traceparent?: boolean;
+  label?: string;
+  json?: string;
+  html?: string;
+  p99Normal?: string;
+  p99Warning?: string;
+  errorRateNormal?: string;
+  errorRateWarning?: string;
+  failOn?: string;
+  progressInterval?: string;
+  quiet?: boolean;
+}
+
+export interface Outputs {
+  json?: string;
+  html?: string;
+  failOn?: Level;
+  quiet: boolean;
+  progressIntervalMs: number;
+}
+
+/** The payment scenario is built by its own module; options only hand it the parsed flags. */
+export type ScenarioFactory = (target: URL, flags: BenchFlags, problems: string[]) => RequestSource | undefined;
+
+export const DEFAULT_DURATION_MS = 10_000;
+export const DEFAULT_CLOSED_CONNECTIONS = 10;
+export const DEFAULT_OPEN_CONNECTIONS = 100;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Open loop stops adding requests beyond this many outstanding (memory guard for long stalls). */
+export const MAX_OUTSTANDING = 10_000;
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
+
+const METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+export const SCENARIOS = ['payment'] as const;
+
+const show = (v: string) => JSON.stringify(v);
+
+export function parseHttpUrl(text: string): URL | undefined {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' ? u : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function positiveNumber(flag: string, text: string | undefined, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
+    problems.push(`${flag}: ${show(text)} is invalid, expected a positive number`);
+    return undefined;
+  }
+  return n;
+}
+
+function intIn(flag: string, text: string | undefined, min: number, max: number, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
+    problems.push(`${flag}: ${show(text)} is invalid, expected an integer from ${min} to ${max}`);
+    return undefined;
+  }
+  return n;
+}
+
+function duration(flag: string, text: string | undefined, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) {
+    problems.push(`${flag}: ${show(text)} is invalid, expected ${DURATION_EXPECTED} (above zero)`);
+    return undefined;
+  }
+  return ms;
+}
+
+/** `0.1%` or a ratio like `0.001`. */
+function ratio(flag: string, text: string | undefined, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const r = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!m || !(r >= 0 && r <= 1)) {
+    problems.push(`${flag}: ${show(text)} is invalid, expected a percentage like 0.1% or a ratio from 0 to 1`);
+    return undefined;
+  }
+  return r;
+}
+
+export function parseHeaders(values: readonly string[], problems: string[]): string[] {
+  const out: string[] = [];
+  for (const h of values) {
+    const i = h.indexOf(':');
+    const name = i > 0 ? h.slice(0, i).trim() : '';
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      problems.push(`--header: ${show(h)} is invalid, expected "Name: value"`);
+      continue;
+    }
+    out.push(name.toLowerCase(), h.slice(i + 1).trim());
+  }
+  return out;
+}
+
+export function parseThresholds(flags: BenchFlags, problems: string[]): Thresholds {
+  const t: Thresholds = {
+    p99NormalMs: duration('--p99-normal', flags.p99Normal, problems) ?? DEFAULT_THRESHOLDS.p99NormalMs,
+    p99WarningMs: duration('--p99-warning', flags.p99Warning, problems) ?? DEFAULT_THRESHOLDS.p99WarningMs,
+    errorRateNormal: ratio('--error-rate-normal', flags.errorRateNormal, problems) ?? DEFAULT_THRESHOLDS.errorRateNormal,
+    errorRateWarning: ratio('--error-rate-warning', flags.errorRateWarning, problems) ?? DEFAULT_THRESHOLDS.errorRateWarning,
+  };
+  if (t.p99WarningMs < t.p99NormalMs) problems.push(`--p99-warning: ${t.p99WarningMs}ms is below --p99-normal ${t.p99NormalMs}ms`);
+  if (t.errorRateWarning < t.errorRateNormal) problems.push(`--error-rate-warning: ${t.errorRateWarning} is below --error-rate-normal ${t.errorRateNormal}`);
+  return t;
+}
+
+export function parseOutputs(flags: BenchFlags, problems: string[]): Outputs {
+  let failOn: Level | undefined;
+  if (flags.failOn !== undefined) {
+    if ((LEVELS as readonly string[]).includes(flags.failOn) && flags.failOn !== 'normal') failOn = flags.failOn as Level;
+    else problems.push(`--fail-on: ${show(flags.failOn)} is invalid, expected warning|danger`);
+  }
+  return {
+    json: flags.json,
+    html: flags.html,
+    failOn,
+    quiet: flags.quiet === true,
+    progressIntervalMs: duration('--progress-interval', flags.progressInterval, problems) ?? DEFAULT_PROGRESS_INTERVAL_MS,
+  };
+}
+
+export function parseBenchFlags(flags: BenchFlags, env: NodeJS.ProcessEnv, scenarios: Record<string, ScenarioFactory>): { plan: BenchPlan; outputs: Outputs } {
+  const problems: string[] = [];
+
+  // What to hit.
+  let source: RequestSource | undefined;
+  let target: URL | undefined;
+  if (flags.target !== undefined) {
+    target = parseHttpUrl(flags.target);
+    if (!target) problems.push(`--target: ${show(flags.target)} is invalid, expected an http:// URL like http://127.0.0.1:15001/`);
+  }
+  if (flags.scenario !== undefined) {
+    const factory = scenarios[flags.scenario];
+    if (!factory) problems.push(`--scenario: ${show(flags.scenario)} is invalid, expected one of ${Object.keys(scenarios).join('|')}`);
+    else if (target || flags.target === undefined) {
+      if (flags.body !== undefined || flags.method !== undefined) problems.push('--scenario: the scenario builds its own requests; drop --method and --body');
+      source = factory(target ?? new URL('http://127.0.0.1:15001'), flags, problems);
+    }
+  } else if (target) {
+    const method = (flags.method ?? (flags.body !== undefined ? 'POST' : 'GET')).toUpperCase() as HttpMethod;
+    if (!METHODS.includes(method)) problems.push(`--method: ${show(flags.method ?? '')} is invalid, expected one of ${METHODS.join('|')}`);
+    const headers = parseHeaders(flags.header ?? [], problems);
+    let body: Buffer | undefined;
+    if (flags.body !== undefined) {
+      if (flags.body.startsWith('@')) {
+        try {
+          body = readFileSync(flags.body.slice(1));
+        } catch (err) {
+          problems.push(`--body: cannot read ${show(flags.body.slice(1))}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+        }
+      } else body = Buffer.from(flags.body);
+      if (body && !headers.includes('content-type')) headers.push('content-type', looksLikeJson(body) ? 'application/json' : 'text/plain');
+    }
+    source = new SingleTarget({ url: target, method, headers, body });
+  } else if (flags.target === undefined) {
+    problems.push('--target: missing, expected an http:// URL to load (or --scenario payment)');
+  }
+
+  // How hard, and for how long.
+  const rate = positiveNumber('--rate', flags.rate, problems);
+  const ramp = flags.ramp !== undefined ? parseRamp(flags.ramp) : undefined;
+  if (flags.ramp !== undefined && !ramp) problems.push(`--ramp: ${show(flags.ramp)} is invalid, expected ${RAMP_EXPECTED}`);
+  if (flags.rate !== undefined && flags.ramp !== undefined) problems.push('--ramp: cannot be combined with --rate (a ramp sets its own rates)');
+  const steps = intIn('--ramp-steps', flags.rampSteps, 1, 1000, problems) ?? DEFAULT_RAMP_STEPS;
+  if (flags.rampSteps !== undefined && flags.ramp === undefined) problems.push('--ramp-steps: only meaningful with --ramp');
+  const open = flags.rate !== undefined || flags.ramp !== undefined;
+  const connections =
+    intIn('--connections', flags.connections, 1, 100_000, problems) ?? (open ? DEFAULT_OPEN_CONNECTIONS : DEFAULT_CLOSED_CONNECTIONS);
+  let durationMs = duration('--duration', flags.duration, problems);
+  const requests = intIn('--requests', flags.requests, 1, Number.MAX_SAFE_INTEGER, problems);
+  if (ramp && flags.duration !== undefined) problems.push(`--duration: the ramp's own duration bounds the run; drop --duration or change --ramp`);
+  if (durationMs === undefined && requests === undefined && !ramp) durationMs = DEFAULT_DURATION_MS;
+  const timeoutMs = duration('--timeout', flags.timeout, problems) ?? DEFAULT_TIMEOUT_MS;
+
+  // Colouring.
+  let colour: StressColour | undefined;
+  const secret = flags.stressSecret ?? readEnv(ENV.STRESS_SECRET, env);
+  if (flags.stress !== undefined) {
+    if (!SCENARIO_RE.test(flags.stress)) problems.push(`--stress: ${show(flags.stress)} is invalid, expected ${SCENARIO_EXPECTED}`);
+    else if (!secret) problems.push(`--stress-secret: missing, expected the sidecar's stress secret (or set ${ENV.STRESS_SECRET.name}) to sign X-Stress-Token`);
+    else colour = new StressColour(flags.stress, secret);
+  } else if (flags.stressSecret !== undefined) {
+    problems.push('--stress-secret: given without --stress SCENARIO; nothing would be coloured');
+  }
+
+  const thresholds = parseThresholds(flags, problems);
+  const outputs = parseOutputs(flags, problems);
+  if (problems.length > 0 || !source) throw new ConfigError(problems);
+
+  let schedule: RateSchedule | undefined;
+  let mode: RunMeta['mode'] = 'closed';
+  if (ramp) {
+    mode = 'ramp';
+    schedule = new RateSchedule(rampSteps(ramp, steps));
+  } else if (rate !== undefined) {
+    mode = 'open';
+    schedule = new RateSchedule([{ rate, durationMs: durationMs ?? Infinity }]);
+  }
+  const meta: RunMeta = {
+    label: flags.label ?? hostname(),
+    mode,
+    target: source.description,
+    traffic: colour ? TRAFFIC_STRESS : TRAFFIC_PROD,
+    connections,
+  };
+  if (colour) meta.scenario = colour.scenario;
+  if (rate !== undefined) meta.rate = rate;
+  if (ramp) meta.ramp = { from: ramp.from, to: ramp.to, durationSeconds: ramp.durationMs / 1000, steps };
+  const plan: BenchPlan = {
+    meta,
+    source,
+    schedule,
+    durationMs: durationMs ?? Infinity,
+    maxRequests: requests ?? Infinity,
+    timeoutMs,
+    maxOutstanding: MAX_OUTSTANDING,
+    colour,
+    traceIds: flags.traceparent !== false,
+    thresholds,
+  };
+  return { plan, outputs };
+}
+
+function looksLikeJson(b: Buffer): boolean {
+  const c = b.subarray(0, 1).toString();
+  return c === '{' || c === '[';
+}
