@@ -19,6 +19,13 @@ export interface AcceptHandlers {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
+/**
+ * Upgraded (WebSocket) sockets leave node's HTTP connection tracking, so closeAllConnections()
+ * never reaches them and server.close() would wait on them forever; the drain closes them itself.
+ */
+export const UPGRADED = Symbol('paysidecar.upgraded');
+export type UpgradeTracking = http.Server & { [UPGRADED]?: Set<Duplex> };
+
 /** The accept backlog the listener asks for (the kernel caps it at net.core.somaxconn). */
 export const LISTEN_BACKLOG = 511;
 
@@ -34,7 +41,13 @@ export function createProxyListener(meter: Meter, opts: AcceptOptions, handlers:
     connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(opts.headersTimeoutMs / 2))),
   });
   server.on('request', handlers.request);
-  server.on('upgrade', handlers.upgrade);
+  const upgraded = new Set<Duplex>();
+  (server as UpgradeTracking)[UPGRADED] = upgraded;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    handlers.upgrade(req, socket, head);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     let type = 'bad_request';
     if (err.code === 'HPE_HEADER_OVERFLOW') {

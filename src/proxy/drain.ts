@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import { once } from 'node:events';
+import { UPGRADED, type UpgradeTracking } from './accept';
 
 export class InFlight {
   private count = 0;
@@ -48,6 +49,7 @@ export async function drainServer(server: Server, inflight: InFlight, timeoutMs:
   clearInterval(idleSweep);
   const abandoned = inflight.size;
   server.closeAllConnections();
+  for (const socket of (server as UpgradeTracking)[UPGRADED] ?? []) socket.destroy();
   await closed;
   return { completed, abandoned };
 }

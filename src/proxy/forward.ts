@@ -7,6 +7,7 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { parse as parseUrl } from 'node:url';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import type { Counter, Meter } from '@opentelemetry/api';
@@ -21,6 +22,8 @@ export interface ForwardOptions {
   connectTimeoutMs: number;
   maxSockets: number;
   keepAliveTimeoutMs: number;
+  /** True once the sidecar drains: responses then say `Connection: close`, even for requests that started before. */
+  isDraining?: () => boolean;
 }
 
 export interface UpstreamFailure {
@@ -73,6 +76,18 @@ export function createForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
   const httpsAgent = new https.Agent(agentOptions);
   const upstreamErrors: Counter = meter.createCounter(UPSTREAM_ERRORS.otel, { description: UPSTREAM_ERRORS.description, unit: UPSTREAM_ERRORS.unit });
   const proxy = httpProxy.createProxyServer({ xfwd: false, ws: true, changeOrigin: false, preserveHeaderKeyCase: false });
+  // http-proxy runs url.parse on a string target for every request: give it the parsed form (the
+  // same url.parse, once per target) and one options object per target instead.
+  const webOptions = new Map<string, httpProxy.ServerOptions>();
+  const optionsFor = (target: URL): httpProxy.ServerOptions => {
+    let o = webOptions.get(target.href);
+    if (!o) {
+      if (webOptions.size >= 16) webOptions.clear(); // upstreams only change on reload
+      o = { target: parseUrl(target.href), agent: target.protocol === 'https:' ? httpsAgent : httpAgent };
+      webOptions.set(target.href, o);
+    }
+    return o;
+  };
 
   proxy.on('proxyReq', (proxyReq: http.ClientRequest, req: IncomingMessage, res: ServerResponse) => {
     const state = (req as WithState)[STATE];
@@ -101,6 +116,12 @@ export function createForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
   proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     const state = (req as WithState)[STATE];
     stripHopByHop(proxyRes.headers);
+    // http-proxy copies proxyRes' Connection onto the response, defaulting to keep-alive since the
+    // client's own Connection header was stripped as hop-by-hop; keep node's decision instead, so a
+    // client that asked to close (or any client while draining) is answered `Connection: close`.
+    const closing = opts.isDraining?.() || (res as { shouldKeepAlive?: boolean }).shouldKeepAlive === false;
+    const connection = closing ? 'close' : res.getHeader('connection');
+    if (connection !== undefined) proxyRes.headers.connection = String(connection);
     if (!state) return;
     proxyRes.headers[H_TRACE_ID] = state.ex.legacyTraceId;
     // http-proxy pipes the upstream body but ignores its premature end: without this, a reset
@@ -116,6 +137,21 @@ export function createForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
         state.ex.countedBytes += chunk.length;
       });
     }
+  });
+
+  // http-proxy pipes the two upgraded sockets but never closes one when the other goes away
+  // (node's HTTP sockets allow half-open), which would leak both connections: tie their lifetimes.
+  proxy.on('proxyReqWs', (proxyReq: http.ClientRequest, _req: IncomingMessage, socket: Duplex) => {
+    proxyReq.once('upgrade', (_res: IncomingMessage, proxySocket: Duplex) => {
+      const closeBoth = () => {
+        socket.destroy();
+        proxySocket.destroy();
+      };
+      socket.once('end', closeBoth);
+      socket.once('close', closeBoth);
+      proxySocket.once('end', closeBoth);
+      proxySocket.once('close', closeBoth);
+    });
   });
 
   // WebSocket and any error not routed to a per-request callback: never let it reach 'uncaughtException'.
@@ -134,7 +170,7 @@ export function createForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
           state.upstreamReq?.destroy();
         }
       });
-      proxy.web(req, res, { target: target.href, agent: target.protocol === 'https:' ? httpsAgent : httpAgent }, (err: NodeJS.ErrnoException) => {
+      proxy.web(req, res, optionsFor(target), (err: NodeJS.ErrnoException) => {
         if (ex.clientAborted || res.destroyed) {
           state.upstreamReq?.destroy();
           return;

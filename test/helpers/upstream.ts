@@ -50,7 +50,15 @@ export async function startUpstream(behaviour: Behaviour = echo, onUpgrade?: Upg
     open++;
     sock.on('close', () => open--);
   });
-  if (onUpgrade) server.on('upgrade', onUpgrade);
+  // Upgraded sockets leave the server's connection tracking: close() must destroy them itself.
+  const upgraded = new Set<import('node:stream').Duplex>();
+  if (onUpgrade) {
+    server.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) => {
+      upgraded.add(socket);
+      socket.once('close', () => upgraded.delete(socket));
+      onUpgrade(req, socket, head);
+    });
+  }
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -62,6 +70,7 @@ export async function startUpstream(behaviour: Behaviour = echo, onUpgrade?: Upg
     openConnections: () => open,
     close: async () => {
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
