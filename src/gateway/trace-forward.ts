@@ -1,7 +1,7 @@
 /**
  * Keeps the caller's trace on the gateway's calls to the platform. With the paysidecar agent
- * loaded, an active span exists and instrumentation-undici injects `traceparent` itself, so only
- * the legacy X-Trace-ID is copied; without it the inbound trace headers are forwarded verbatim.
+ * loaded, an active span exists and the agent injects `traceparent` and X-Trace-ID itself, so
+ * nothing is copied; without it the inbound trace headers are forwarded verbatim.
  */
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { FastifyRequest } from 'fastify';
@@ -14,11 +14,10 @@ export function outboundTraceHeaders(request: FastifyRequest): Record<string, st
     const one = Array.isArray(v) ? v[0] : v;
     if (one) out[name] = one;
   };
-  copy(H_TRACE_ID);
   const active = trace.getSpanContext(context.active());
-  if (!active || !isSpanContextValid(active)) {
-    copy(H_TRACEPARENT);
-    copy(H_TRACESTATE);
-  }
+  if (active && isSpanContextValid(active)) return out;
+  copy(H_TRACE_ID);
+  copy(H_TRACEPARENT);
+  copy(H_TRACESTATE);
   return out;
 }

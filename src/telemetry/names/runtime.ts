@@ -44,3 +44,21 @@ export const GC_DURATION_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.00
 export const EVENTLOOP_P99_ALERT_SECONDS = 0.1;
 export const GC_TIME_RATIO_ALERT = 0.1;
 export const HEAP_LIMIT_ALERT_RATIO = 0.9;
+
+/** The in-process agent's own health, and the sidecar's merge of the agent's /metrics. */
+export const AGENT_HOOK_ERRORS = metric('paysidecar.agent.hook.errors', 'counter', '{error}', 'Errors the agent caught in its own hooks instead of throwing into the app, by hook.');
+export const AGENT_UP = metric('paysidecar.agent.up', 'gauge', '1', '1 when the agent answered the last /metrics merge within the timeout, else 0.');
+export const AGENT_SCRAPE_DURATION = metric('paysidecar.agent.scrape.duration', 'gauge', 's', 'How long the last fetch of the agent /metrics took (the timeout when it did not answer).');
+export const ATTR_HOOK = 'hook';
+/** Label added to every series merged from the agent, so the app's runtime series never collide with the sidecar's own. */
+export const MERGED_SOURCE_LABEL = 'paysidecar_source';
+export const MERGED_SOURCE_AGENT = 'agent';
+
+/** Hooks named in paysidecar.agent.hook.errors. */
+export const AGENT_HOOKS = {
+  sampler: 'sampler',
+  gc: 'gc',
+  blockProbe: 'block_probe',
+  propagation: 'propagation',
+  listener: 'listener',
+} as const;
