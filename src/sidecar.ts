@@ -1,10 +1,14 @@
-/** Wires the sidecar: config → telemetry → proxy listener → admin listener, and the drain on shutdown. */
+/**
+ * Wires the sidecar: config → telemetry → proxy listener → admin listener, the config reload
+ * (file watch, SIGHUP through `reload()`), and the drain on shutdown.
+ */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import type { Logger } from 'pino';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config/schema';
+import type { LoadInput } from './config/load';
 import { redactedConfig } from './config/load';
 import { CidrSet } from './config/cidr';
 import { formatHostPort, type HostPort } from './config/address';
@@ -27,9 +31,25 @@ import { packageVersion } from './version';
 import { startRuntimeSampler } from './runtime/sampler';
 import { createDebugHandler } from './runtime/pprof/routes';
 import { createAgentMetricsSource, mergeExpositions } from './admin/agent-metrics';
+import { countDebugRefusals } from './admin/debug-refusals';
+import { createShedInstruments } from './proxy/shed';
+import { resolveStressSecret } from './config/stress-secret';
+import { StressSecretRotation } from './config/secret-rotation';
+import { ReloadableSampler } from './config/reloadable-sampler';
+import { applyReloadedConfig } from './config/apply-reload';
+import { createConfigReloader, type ReloadOutcome } from './config/reload';
+import { watchFiles, type FileWatch, type WatchOptions } from './config/watch-files';
 
 export interface SidecarOptions {
+  /** The config file the config was loaded from (resolved from --config or PAYSIDECAR_CONFIG); watched for changes. */
   configFile?: string;
+  /**
+   * What the config was loaded from. A reload loads it again, so flags and env keep winning over
+   * the file; without it `reload()` refuses and nothing is watched.
+   */
+  loadInput?: LoadInput;
+  /** Watch timing, or false to reload on SIGHUP (`reload()`) only. */
+  watch?: WatchOptions | false;
   /** Extra span processors (tests use an in-memory exporter). */
   spanProcessors?: SpanProcessor[];
   /** Replace the configured logs (tests). */
@@ -41,12 +61,15 @@ export interface Sidecar {
   /** Bound proxy address (port resolved when configured as 0). */
   readonly proxyAddress: AddressInfo;
   readonly adminAddress: AddressInfo;
+  /** The config in effect (reloadable keys as last reloaded). */
   readonly config: Config;
-  /** Settings a reload may swap (trusted CIDRs, secrets, routes, log sampling). */
+  /** Settings a reload may swap (trusted CIDRs, secrets, routes, log sampling, the in-flight limit). */
   readonly live: LiveSettings;
   readonly forwarder: Forwarder;
   readonly inflight: InFlight;
   metricsText(): Promise<string>;
+  /** Load the config again and apply what can change without a restart (SIGHUP does this). */
+  reload(trigger?: string): ReloadOutcome;
   /** Drain and stop: /ready → 503, stop accepting, wait for in-flight up to drainTimeout, flush. */
   shutdown(): Promise<void>;
 }
@@ -63,15 +86,25 @@ async function listen(server: Server, at: HostPort, what: string, flag: string):
   return server.address() as AddressInfo;
 }
 
-export function liveSettingsFrom(config: Config): LiveSettings {
+export function liveSettingsFrom(config: Config, stressSecret: string | undefined = config.stressSecret): LiveSettings {
   return {
-    policy: { trusted: new CidrSet(config.trustCidr), secrets: config.stressSecret ? [config.stressSecret] : [] },
+    policy: { trusted: new CidrSet(config.trustCidr), secrets: stressSecret ? [stressSecret] : [] },
     routes: new RouteTable(config.route),
     accessLogSample: config.accessLogSample,
+    maxInflight: config.maxInflight,
   };
 }
 
+const NO_RELOAD_SOURCE: ReloadOutcome = {
+  result: 'failure',
+  applied: [],
+  restartRequired: [],
+  problems: ['this sidecar was started without SidecarOptions.loadInput, so there is nothing to reload from'],
+};
+
 export async function startSidecar(config: Config, options: SidecarOptions = {}): Promise<Sidecar> {
+  // First, so an unreadable secret file stops the start before anything listens.
+  const stressSecret = resolveStressSecret(config);
   const logs = options.logs ?? createLogs(config);
   const { logger } = logs;
   const metrics = createMetrics(config.serviceName);
@@ -89,10 +122,11 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   );
   for (const note of spanExport.notes) logger.warn(note);
   if (spanExport.endpoint) logger.info({ endpoint: spanExport.endpoint }, 'exporting spans over OTLP/HTTP');
+  const sampler = new ReloadableSampler(spanExport.sampler);
   const tracing = createTracing({
     serviceName: config.serviceName,
     resource: spanExport.resource,
-    sampler: spanExport.sampler,
+    sampler,
     spanProcessors: [...(spanExport.processor ? [spanExport.processor] : []), ...(options.spanProcessors ?? [])],
   });
   const upstreamHost = config.upstream.hostname;
@@ -107,7 +141,19 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
     },
     logger,
   );
-  const live = liveSettingsFrom(config);
+  const live = liveSettingsFrom(config, stressSecret);
+  const rotation = new StressSecretRotation(live.policy, stressSecret, () => logger.info({}, 'stress-secret overlap ended: only the current secret is accepted'));
+  const reloader = options.loadInput
+    ? createConfigReloader({
+        input: options.loadInput,
+        initial: config,
+        initialSecret: stressSecret,
+        target: { apply: (next, changed, secret) => applyReloadedConfig({ live, logger, sampler, rotation, env: process.env }, next, changed, secret) },
+        logger,
+        meter: metrics.meter,
+      })
+    : undefined;
+  const current = () => reloader?.current() ?? config;
   const inflight = new InFlight();
   const readiness = new Readiness(config.upstream);
   const forwarder = createForwarder(metrics.meter, {
@@ -115,6 +161,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
     connectTimeoutMs: config.connectTimeout,
     maxSockets: config.maxSockets,
     keepAliveTimeoutMs: config.keepAliveTimeout,
+    isDraining: () => readiness.isDraining,
   });
   const deps = {
     tracer: tracing.tracer,
@@ -128,6 +175,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
       trace: createTraceInstruments(metrics.meter),
       stress: createStressInstruments(metrics.meter),
       record: createRecordInstruments(metrics.meter),
+      shed: createShedInstruments(metrics.meter),
     },
     isDraining: () => readiness.isDraining,
   };
@@ -139,13 +187,17 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const runtimeSampler = startRuntimeSampler(metrics.meter, { onError: (hook, err) => logger.debug({ hook, err }, 'runtime sampler hook failed') });
   const agentMetrics = config.agentMetrics ? createAgentMetricsSource(config.agentMetrics, { meter: metrics.meter, logger }) : undefined;
   const metricsText = agentMetrics
-    ? async () => mergeExpositions(await metrics.exposition(), await agentMetrics.text())
+    ? async () => {
+        // The agent first, so paysidecar_agent_up in our own exposition describes this scrape.
+        const agentText = await agentMetrics.text();
+        return mergeExpositions(await metrics.exposition(), agentText);
+      }
     : () => metrics.exposition();
   const adminServer = createAdminServer({
     readiness,
     metricsText,
-    config: () => redactedConfig(config),
-    mounts: [createDebugHandler({ token: config.debugToken, logger })],
+    config: () => redactedConfig(current()),
+    mounts: [countDebugRefusals(createDebugHandler({ token: config.debugToken, logger }), metrics.meter)],
   });
 
   const adminAddress = await listen(adminServer, config.admin, 'the admin server', '--admin');
@@ -164,21 +216,43 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
     'paysidecar started',
   );
 
+  // The config file and the stress-secret file are watched; a reload may point at another secret file.
+  const watchedPaths = () => [options.configFile, current().stressSecretFile].filter((p): p is string => p !== undefined);
+  let watch: FileWatch | undefined;
+  const startWatch = () => {
+    watch?.close();
+    watch = watchFiles(watchedPaths(), () => reload('file change'), options.watch || {});
+  };
+  function reload(trigger: string): ReloadOutcome {
+    if (!reloader) return NO_RELOAD_SOURCE;
+    const before = watchedPaths().join('\0');
+    const outcome = reloader.reload(trigger);
+    if (watch && watchedPaths().join('\0') !== before) startWatch();
+    return outcome;
+  }
+  if (reloader && options.watch !== false && watchedPaths().length > 0) startWatch();
+
   let stopped: Promise<void> | undefined;
   return {
     logger,
     proxyAddress,
     adminAddress,
-    config,
+    get config() {
+      return current();
+    },
     live,
     forwarder,
     inflight,
     metricsText,
+    reload: (trigger = 'api') => reload(trigger),
     shutdown() {
       stopped ??= (async () => {
+        watch?.close();
+        rotation.close();
         readiness.startDraining();
-        const { completed, abandoned } = await drainServer(proxyServer, inflight, config.drainTimeout);
-        if (!completed) logger.warn({ abandoned, drainTimeoutMs: config.drainTimeout }, 'drain timeout passed; closed remaining connections');
+        const { drainTimeout } = current();
+        const { completed, abandoned } = await drainServer(proxyServer, inflight, drainTimeout);
+        if (!completed) logger.warn({ abandoned, drainTimeoutMs: drainTimeout }, 'drain timeout passed; closed remaining connections');
         forwarder.close();
         await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, 'span flush failed'));
         adminServer.closeAllConnections();

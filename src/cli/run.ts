@@ -1,4 +1,4 @@
-/** `paysidecar run`: load config, start the sidecar, drain on SIGTERM/SIGINT. */
+/** `paysidecar run`: load config, start the sidecar, reload on SIGHUP, drain on SIGTERM/SIGINT. */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load';
 import { CONFIG_HELP, CONFIG_KEYS, LIST_KEYS, flagName, type ConfigKey } from '../config/schema';
@@ -27,15 +27,17 @@ export function registerRun(program: Command): void {
   }
   cmd.addHelpText(
     'after',
-    '\nPrecedence: defaults < --config file < PAYSIDECAR_* env < flags. Durations: 500ms, 30s, 2m or plain seconds.',
+    '\nPrecedence: defaults < --config file < PAYSIDECAR_* env < flags. Durations: 500ms, 30s, 2m or plain seconds.' +
+      '\nThe config file (and --stress-secret-file) is watched and SIGHUP reloads it; settings that need a restart are named in the log.',
   );
   cmd.action(async (opts: Record<string, unknown>) => {
     const flags: Partial<Record<ConfigKey, unknown>> = {};
     for (const key of CONFIG_KEYS) flags[key] = opts[camel(flagName(key))];
     let sidecar;
     try {
-      const loaded = loadConfig({ flags, file: opts.config as string | undefined });
-      sidecar = await startSidecar(loaded.config, { configFile: loaded.file });
+      const loadInput = { flags, file: opts.config as string | undefined };
+      const loaded = loadConfig(loadInput);
+      sidecar = await startSidecar(loaded.config, { configFile: loaded.file, loadInput });
     } catch (err) {
       if (err instanceof ConfigError) {
         for (const p of err.problems) process.stderr.write(`paysidecar run: ${p}\n`);
@@ -58,5 +60,9 @@ export function registerRun(program: Command): void {
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    // Also keeps SIGHUP from killing the process, its default.
+    process.on('SIGHUP', () => {
+      if (!stopping) sidecar.reload('SIGHUP');
+    });
   });
 }

@@ -51,13 +51,16 @@ export const ENV = {
   OTLP_ENDPOINT: v('PAYSIDECAR_OTLP_ENDPOINT', 'sidecar', 'OTLP/HTTP collector URL for spans', 'otlpEndpoint'),
   TRACE_SAMPLE_RATIO: v('PAYSIDECAR_TRACE_SAMPLE_RATIO', 'sidecar', 'share of new traces sampled (0..1)', 'traceSampleRatio'),
   SAMPLE_STRESS: v('PAYSIDECAR_SAMPLE_STRESS', 'sidecar', 'always sample stress traffic: true|false', 'sampleStress'),
+  MAX_INFLIGHT: v('PAYSIDECAR_MAX_INFLIGHT', 'sidecar', 'requests in flight beyond which the sidecar answers 503 (0 = off)', 'maxInflight'),
+  STRESS_SECRET_FILE: v('PAYSIDECAR_STRESS_SECRET_FILE', 'sidecar', 'file holding the stress secret (re-read on reload)', 'stressSecretFile'),
+  STRESS_SECRET_OVERLAP: v('PAYSIDECAR_STRESS_SECRET_OVERLAP', 'sidecar', 'how long the previous stress secret stays valid after a rotation', 'stressSecretOverlap'),
 
   // In-process agent (`--import paysidecar/agent`).
   AGENT_ADMIN: v('PAYSIDECAR_AGENT_ADMIN', 'agent', "agent listener host:port, or 'off'"),
   AGENT_PROPAGATION: v('PAYSIDECAR_AGENT_PROPAGATION', 'agent', 'carry trace and stress context onto the app\'s outbound calls: on|off (default on)'),
   AGENT_EVENTLOOP_RESOLUTION: v('PAYSIDECAR_AGENT_EVENTLOOP_RESOLUTION', 'agent', 'event-loop delay histogram resolution (default 10ms)'),
   AGENT_BLOCK_THRESHOLD: v('PAYSIDECAR_AGENT_BLOCK_THRESHOLD', 'agent', 'event-loop stalls at least this long count as blocks (default 100ms)'),
-  AGENT_CPU_INTERVAL: v('PAYSIDECAR_AGENT_CPU_INTERVAL', 'agent', 'CPU profile sampling interval (default 1ms)'),
+  AGENT_CPU_INTERVAL: v('PAYSIDECAR_AGENT_CPU_INTERVAL', 'agent', 'CPU profile sampling interval (default 10ms, 100 Hz as Go)'),
   AGENT_HEAP_INTERVAL: v('PAYSIDECAR_AGENT_HEAP_INTERVAL', 'agent', 'heap profile: average bytes between samples (default 524288)'),
   AGENT_METRICS: v('PAYSIDECAR_AGENT_METRICS', 'sidecar', "the agent's /metrics URL to merge into the sidecar's /metrics", 'agentMetrics'),
   // The included gateway and mock platform (`paysidecar gateway`, `paysidecar platform`).

@@ -136,6 +136,15 @@ export function loadConfig(input: LoadInput = {}): LoadedConfig {
   return { config: result.data as Config, sources, file };
 }
 
+/** A collector or upstream URL may carry user:password; /config is read by humans and support bundles. */
+function withoutCredentials(url: URL): string {
+  if (!url.username && !url.password) return url.href;
+  const copy = new URL(url.href);
+  copy.username = 'redacted';
+  copy.password = '';
+  return copy.href;
+}
+
 /** The effective config as JSON-safe values, secrets replaced by `[redacted]`. */
 export function redactedConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -143,7 +152,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     const v = (config as Record<string, unknown>)[key];
     if (v === undefined) continue;
     if (SECRET_KEYS.has(key)) out[key] = '[redacted]';
-    else if (v instanceof URL) out[key] = v.href;
+    else if (v instanceof URL) out[key] = withoutCredentials(v);
     else if (key === 'listen' || key === 'admin') out[key] = formatHostPort(v as { host: string; port: number });
     else if (DURATION_KEYS.has(key)) out[key] = formatDuration(v as number);
     else if (key === 'trustCidr') out[key] = (v as { address: string; prefix: number }[]).map((c) => `${c.address}/${c.prefix}`);

@@ -104,6 +104,9 @@ export const configSchema = z.strictObject({
   traceSampleRatio: ratio().optional(),
   sampleStress: bool.prefault(true),
   agentMetrics: httpUrl.optional(),
+  maxInflight: intIn(0, 1_000_000).prefault(0),
+  stressSecretFile: nonEmpty.optional(),
+  stressSecretOverlap: duration.prefault('5m'),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -115,7 +118,7 @@ export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(['stressSe
 
 /** Keys holding durations (milliseconds), printed back as 500ms / 30s / 2m. */
 export const DURATION_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(
-  (Object.keys(configSchema.shape) as ConfigKey[]).filter((k) => /Timeout$|Interval$/.test(k)),
+  (Object.keys(configSchema.shape) as ConfigKey[]).filter((k) => /Timeout$|Interval$|Overlap$/.test(k)),
 );
 
 /** Keys that accept several values (repeatable flags, comma lists). */
@@ -155,4 +158,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   traceSampleRatio: 'share (0..1) of new traces sampled; a caller\'s sampled flag is followed [default: OTEL_TRACES_SAMPLER/_ARG, else parentbased_always_on]',
   sampleStress: 'always sample stress traffic, whatever the ratio: true|false',
   agentMetrics: "the in-process agent's /metrics URL, e.g. http://127.0.0.1:15091/metrics; its series are appended to /metrics with paysidecar_source=\"agent\"",
+  maxInflight: 'beyond this many requests in flight answer 503 PAYSIDECAR_OVERLOADED with Retry-After instead of queueing (0 = off)',
+  stressSecretFile: 'read the stress secret from this file (a mounted Kubernetes Secret); re-read on reload, so the secret can be rotated without a restart',
+  stressSecretOverlap: 'after a stress-secret rotation, how long tokens signed with the previous secret are still accepted',
 };

@@ -8,6 +8,11 @@ export const H_TRACE_ID = 'x-trace-id';
 export const H_TEST_ENV = 'x-test-env';
 /** `<unix-seconds>.<hex HMAC-SHA256(secret, "<scenario>.<unix-seconds>")>`; never forwarded. */
 export const H_STRESS_TOKEN = 'x-stress-token';
+/**
+ * The stress markers as CGI-style servers (PHP, WSGI, Rack) see them: they map `X_Test_Env` and
+ * `X-Test-Env` to the same variable, so an underscore spelling is a marker too and is stripped.
+ */
+export const STRESS_MARKERS_DASHED: readonly string[] = [H_TEST_ENV, H_STRESS_TOKEN, H_TRACE_ID];
 export const H_X_FORWARDED_FOR = 'x-forwarded-for';
 export const H_X_FORWARDED_PROTO = 'x-forwarded-proto';
 export const H_X_FORWARDED_HOST = 'x-forwarded-host';

@@ -9,7 +9,7 @@ import { W3CBaggagePropagator } from '@opentelemetry/core';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ATTR_REASON, STRESS_REJECTIONS, STRESS_REJECTION_REASONS, TRAFFIC_PROD, TRAFFIC_STRESS, type Traffic } from '../telemetry/names';
 import type { CidrSet } from '../config/cidr';
-import { BAGGAGE_STRESS_KEY, H_BAGGAGE, H_STRESS_TOKEN, H_TEST_ENV, H_TRACE_ID, TRACE_ID_PREFIX_STRESS } from './headers';
+import { BAGGAGE_STRESS_KEY, H_BAGGAGE, H_STRESS_TOKEN, H_TEST_ENV, H_TRACE_ID, STRESS_MARKERS_DASHED, TRACE_ID_PREFIX_STRESS } from './headers';
 import { SCENARIO_RE, verifyStressToken } from './stress-token';
 
 const baggagePropagator = new W3CBaggagePropagator();
@@ -60,11 +60,39 @@ function rewriteBaggage(headers: IncomingHttpHeaders, scenario: string | undefin
   baggagePropagator.inject(propagation.setBaggage(ROOT_CONTEXT, next), headers, defaultTextMapSetter);
 }
 
-function baggageStress(headers: IncomingHttpHeaders): string | undefined {
+/**
+ * A `stress` member anywhere in the header, as any app's parser might find it: keys are
+ * percent-decoded (`%73tress` is `stress`), and a member past the 180 members or 8192 bytes our
+ * parser reads is still there for a parser without those limits.
+ */
+const STRESS_MEMBER_RE = new RegExp(
+  '(?:^|,)\\s*' + [...BAGGAGE_STRESS_KEY].map((c) => `(?:${c}|%${c.charCodeAt(0).toString(16)})`).join('') + '\\s*=',
+);
+
+interface BaggageStress {
+  /** A stress member is present (so the header must not go upstream as it is, unless trusted). */
+  marked: boolean;
+  /** Its value, when our parser reached it. */
+  scenario?: string;
+}
+
+function baggageStress(headers: IncomingHttpHeaders): BaggageStress {
   const raw = single(headers[H_BAGGAGE]);
-  if (raw === undefined || !raw.includes(BAGGAGE_STRESS_KEY)) return undefined;
+  if (raw === undefined || !STRESS_MEMBER_RE.test(raw)) return { marked: false };
   const bag = propagation.getBaggage(baggagePropagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter));
-  return bag?.getEntry(BAGGAGE_STRESS_KEY)?.value;
+  return { marked: true, scenario: bag?.getEntry(BAGGAGE_STRESS_KEY)?.value };
+}
+
+/** Removes `x_test_env`-style spellings of the markers; true when there were any. */
+function stripUnderscoreMarkers(headers: IncomingHttpHeaders): boolean {
+  let found = false;
+  for (const name in headers) {
+    if (name.indexOf('_') !== -1 && STRESS_MARKERS_DASHED.includes(name.replace(/_/g, '-'))) {
+      delete headers[name];
+      found = true;
+    }
+  }
+  return found;
 }
 
 /**
@@ -79,14 +107,16 @@ export function decideStress(
   headers: IncomingHttpHeaders,
   nowSeconds?: number,
 ): StressDecision {
+  const aliased = stripUnderscoreMarkers(headers);
   const testEnv = single(headers[H_TEST_ENV]);
   const token = single(headers[H_STRESS_TOKEN]);
   const clientTraceId = single(headers[H_TRACE_ID]);
   if (token !== undefined) delete headers[H_STRESS_TOKEN];
   if (clientTraceId !== undefined) delete headers[H_TRACE_ID];
-  const bagScenario = baggageStress(headers);
+  const bag = baggageStress(headers);
+  const bagScenario = bag.scenario;
 
-  if (testEnv === undefined && bagScenario === undefined && token === undefined &&
+  if (testEnv === undefined && !bag.marked && token === undefined && !aliased &&
       (clientTraceId === undefined || !clientTraceId.startsWith(TRACE_ID_PREFIX_STRESS))) {
     return { traffic: TRAFFIC_PROD, clientTraceId };
   }
@@ -114,7 +144,8 @@ export function decideStress(
     return { traffic: TRAFFIC_STRESS, scenario, clientTraceId };
   }
   delete headers[H_TEST_ENV];
-  if (bagScenario !== undefined) rewriteBaggage(headers, undefined);
+  // Re-serialised from what our parser read: a stress member it never reached is dropped too.
+  if (bag.marked) rewriteBaggage(headers, undefined);
   if (rejection) instruments.rejections.add(1, { [ATTR_REASON]: rejection });
   return { traffic: TRAFFIC_PROD, rejection, clientTraceId };
 }

@@ -2,7 +2,7 @@
  * Trace context for one request: continue a valid incoming `traceparent` (a new span id goes
  * upstream), start a fresh trace for an absent or invalid one, and derive the legacy X-Trace-ID.
  */
-import { ROOT_CONTEXT, SpanKind, trace, defaultTextMapGetter, defaultTextMapSetter, type Context, type Counter, type Meter, type Span, type Tracer, type Attributes } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, defaultTextMapGetter, type Context, type Counter, type Meter, type Span, type Tracer, type Attributes } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { IncomingHttpHeaders } from 'node:http';
 import { TRACE_INVALID_PARENT } from '../telemetry/names';
@@ -22,8 +22,8 @@ export function createTraceInstruments(meter: Meter): TraceInstruments {
 
 export interface RequestTrace {
   span: Span;
-  /** Context holding `span`; what goes upstream is injected from it. */
-  context: Context;
+  /** Context holding `span`, built on first read (the request path itself never needs it). */
+  readonly context: Context;
   traceId: string;
   spanId: string;
   /** An incoming traceparent was present but invalid. */
@@ -44,14 +44,28 @@ export function startRequestTrace(
   if (invalidParent) instruments.invalidParent.add(1);
   const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes, startTime }, parent);
   const sc = span.spanContext();
-  return { span, context: trace.setSpan(parent, span), traceId: sc.traceId, spanId: sc.spanId, invalidParent };
+  return {
+    span,
+    get context() {
+      return trace.setSpan(parent, span);
+    },
+    traceId: sc.traceId,
+    spanId: sc.spanId,
+    invalidParent,
+  };
 }
 
-/** Replaces traceparent/tracestate in `headers` with the ones for the upstream hop. */
+/**
+ * Replaces traceparent/tracestate in `headers` with the ones for the upstream hop: what the W3C
+ * propagator's inject writes, from the span context directly (no context object per request).
+ */
 export function injectTraceHeaders(rt: RequestTrace, headers: IncomingHttpHeaders): void {
   delete headers[H_TRACEPARENT];
   delete headers[H_TRACESTATE];
-  w3c.inject(rt.context, headers, defaultTextMapSetter);
+  const sc = rt.span.spanContext();
+  if (!trace.isSpanContextValid(sc)) return;
+  headers[H_TRACEPARENT] = `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags === TraceFlags.SAMPLED ? '01' : (sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+  if (sc.traceState) headers[H_TRACESTATE] = sc.traceState.serialize();
 }
 
 export function legacyTraceId(traceId: string, stress: boolean): string {

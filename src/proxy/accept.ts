@@ -48,6 +48,11 @@ export function createProxyListener(meter: Meter, opts: AcceptOptions, handlers:
     socket.once('close', () => upgraded.delete(socket));
     handlers.upgrade(req, socket, head);
   });
+  // A sidecar in front of one app is no forward proxy: CONNECT tunnels are refused, and counted.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    sendSocketError(socket, 'PAYSIDECAR_METHOD_NOT_ALLOWED');
+    clientErrors.add(1, { [ATTR_ERROR_TYPE]: 'connect_refused' });
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     let type = 'bad_request';
     if (err.code === 'HPE_HEADER_OVERFLOW') {

@@ -1,5 +1,5 @@
 /** Writes a JSON error body with a stable code; never throws, whatever state the response is in. */
-import type { ServerResponse } from 'node:http';
+import http, { type ServerResponse } from 'node:http';
 import { errorBody, errorStatus, type ErrorCode } from '../errors';
 import { H_TRACE_ID } from '../context/headers';
 
@@ -25,7 +25,7 @@ export function sendSocketError(socket: import('node:stream').Duplex, code: Erro
   if (socket.destroyed || !socket.writable) return;
   const body = JSON.stringify(errorBody(code));
   const status = errorStatus(code);
-  const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status as 400 | 408 | 431] ?? 'Error';
+  const reason = http.STATUS_CODES[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

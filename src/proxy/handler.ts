@@ -1,6 +1,6 @@
 /**
  * One request through the stages, top to bottom:
- * accept → context/stress → context/trace → context/route → proxy/forward → proxy/record.
+ * accept → context/stress → context/trace → context/route → proxy/shed → proxy/forward → proxy/record.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -23,11 +23,14 @@ import type { Forwarder, UpstreamFailure } from './forward';
 import type { Exchange } from './exchange';
 import { activeAttributes, recordExchange, type RecordInstruments, type RecordSettings } from './record';
 import type { InFlight } from './drain';
+import { isOverloaded, shedRequest, type ShedInstruments } from './shed';
 
 /** Settings a config reload may replace between requests. */
 export interface LiveSettings extends RecordSettings {
   policy: StressPolicy;
   routes: RouteTable;
+  /** `--max-inflight`: 0 = never shed. */
+  maxInflight: number;
 }
 
 export interface HandlerDeps {
@@ -38,7 +41,7 @@ export interface HandlerDeps {
   stressUpstream?: URL;
   live: LiveSettings;
   inflight: InFlight;
-  instruments: { trace: TraceInstruments; stress: StressInstruments; record: RecordInstruments };
+  instruments: { trace: TraceInstruments; stress: StressInstruments; record: RecordInstruments; shed: ShedInstruments };
   isDraining(): boolean;
 }
 
@@ -91,7 +94,10 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const ex = prepare(deps, req, false);
     if (deps.isDraining()) res.setHeader('connection', 'close');
     res.setHeader(H_TRACE_ID, ex.legacyTraceId);
-    inflight.enter();
+    const { maxInflight } = deps.live;
+    // A shed request is answered at once and never counts toward the limit it enforces.
+    const shed = isOverloaded(maxInflight, inflight.size);
+    if (!shed) inflight.enter();
     instruments.record.active.add(1, activeAttributes(ex));
     res.once('close', () => {
       try {
@@ -99,9 +105,13 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
       } catch (err) {
         logs.logger.error({ err }, 'recording a request failed');
       } finally {
-        inflight.leave();
+        if (!shed) inflight.leave();
       }
     });
+    if (shed) {
+      shedRequest(ex, req, res, maxInflight, instruments.shed);
+      return;
+    }
     const target = ex.stress.traffic === TRAFFIC_STRESS && deps.stressUpstream ? deps.stressUpstream : deps.upstream;
     deps.forwarder.web(req, res, target, ex, onUpstreamFailure);
   };
@@ -109,6 +119,7 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
 
 export function createUpgradeHandler(deps: HandlerDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return function handleUpgrade(req, socket, head) {
+    // Upgraded connections live for minutes and are not requests in flight: never shed.
     const ex = prepare(deps, req, true);
     socket.once('close', () => ex.trace.span.end());
     const target = ex.stress.traffic === TRAFFIC_STRESS && deps.stressUpstream ? deps.stressUpstream : deps.upstream;

@@ -3,7 +3,7 @@
  * and write the access log line. Runs exactly once per request, on the response's 'close'.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SpanStatusCode, type Attributes, type Histogram, type Meter, type UpDownCounter } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type Histogram, type Meter } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE, ATTR_METHOD, ATTR_ROUTE, ATTR_STATUS, ATTR_TRAFFIC,
   HTTP_SERVER_ACTIVE_REQUESTS, HTTP_SERVER_REQUEST_DURATION, TRAFFIC_STRESS,
@@ -14,15 +14,36 @@ import type { Exchange } from './exchange';
 /** nginx's convention for "client closed the request before the response was sent". */
 export const STATUS_CLIENT_CLOSED = 499;
 
+/**
+ * In-flight requests, counted here and read by the SDK only at collection: an UpDownCounter would
+ * hash an attribute set in the SDK twice per request (+1, -1) for a figure scraped every 15 s.
+ * Keyed by identity, so `attributes` must come from activeAttributes().
+ */
+export class ActiveRequests {
+  private readonly counts = new Map<Attributes, number>();
+
+  constructor(meter: Meter) {
+    meter
+      .createObservableUpDownCounter(HTTP_SERVER_ACTIVE_REQUESTS.otel, { description: HTTP_SERVER_ACTIVE_REQUESTS.description, unit: HTTP_SERVER_ACTIVE_REQUESTS.unit })
+      .addCallback((result) => {
+        for (const [attributes, n] of this.counts) result.observe(n, attributes);
+      });
+  }
+
+  add(delta: number, attributes: Attributes): void {
+    this.counts.set(attributes, (this.counts.get(attributes) ?? 0) + delta);
+  }
+}
+
 export interface RecordInstruments {
   duration: Histogram;
-  active: UpDownCounter;
+  active: ActiveRequests;
 }
 
 export function createRecordInstruments(meter: Meter): RecordInstruments {
   return {
     duration: meter.createHistogram(HTTP_SERVER_REQUEST_DURATION.otel, { description: HTTP_SERVER_REQUEST_DURATION.description, unit: HTTP_SERVER_REQUEST_DURATION.unit }),
-    active: meter.createUpDownCounter(HTTP_SERVER_ACTIVE_REQUESTS.otel, { description: HTTP_SERVER_ACTIVE_REQUESTS.description, unit: HTTP_SERVER_ACTIVE_REQUESTS.unit }),
+    active: new ActiveRequests(meter),
   };
 }
 
@@ -31,8 +52,15 @@ export interface RecordSettings {
   accessLogSample: number;
 }
 
+/** One frozen attribute set per method and traffic (both bounded), reused by every request. */
+const activeSets = new Map<string, Map<string, Attributes>>();
+
 export function activeAttributes(ex: Exchange): Attributes {
-  return { [ATTR_METHOD]: ex.method, [ATTR_TRAFFIC]: ex.stress.traffic };
+  let byTraffic = activeSets.get(ex.method);
+  if (!byTraffic) activeSets.set(ex.method, (byTraffic = new Map()));
+  let attributes = byTraffic.get(ex.stress.traffic);
+  if (!attributes) byTraffic.set(ex.stress.traffic, (attributes = Object.freeze({ [ATTR_METHOD]: ex.method, [ATTR_TRAFFIC]: ex.stress.traffic })));
+  return attributes;
 }
 
 export function recordExchange(
@@ -71,7 +99,7 @@ export function recordExchange(
   const log = ex.stress.traffic === TRAFFIC_STRESS ? logs.stressAccess : logs.access;
   if (!log || (success && settings.accessLogSample < 1 && Math.random() >= settings.accessLogSample)) return;
   const contentLength = res.getHeader('content-length');
-  log.info({
+  const line: Record<string, string | number> = {
     method: ex.method,
     route: ex.route,
     status,
@@ -81,10 +109,11 @@ export function recordExchange(
     trace_id: ex.trace.traceId,
     span_id: ex.trace.spanId,
     traffic: ex.stress.traffic,
-    ...(ex.stress.scenario ? { scenario: ex.stress.scenario } : {}),
-    ...(errorType ? { 'error.type': errorType } : {}),
-    ...(ex.stress.rejection ? { stress_rejected: ex.stress.rejection } : {}),
-    ...(ex.stress.clientTraceId ? { client_trace_id: ex.stress.clientTraceId.slice(0, 128) } : {}),
-    ...(req.httpVersion !== '1.1' ? { http_version: req.httpVersion } : {}),
-  });
+  };
+  if (ex.stress.scenario) line.scenario = ex.stress.scenario;
+  if (errorType) line['error.type'] = errorType;
+  if (ex.stress.rejection) line.stress_rejected = ex.stress.rejection;
+  if (ex.stress.clientTraceId) line.client_trace_id = ex.stress.clientTraceId.slice(0, 128);
+  if (req.httpVersion !== '1.1') line.http_version = req.httpVersion;
+  log.info(line);
 }

@@ -117,6 +117,13 @@ describe('client limits', { timeout: 20_000 }, () => {
     assert.equal(metricValue(await sc.metricsText(), 'paysidecar_client_errors_total', { error_type: 'headers_too_large' }), 1);
   });
 
+  it('refuses CONNECT tunnels with 405 and counts them', async () => {
+    const out = await rawExchange(sc.proxyAddress.port, 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n');
+    assert.match(out, /^HTTP\/1.1 405 Method Not Allowed/);
+    assert.match(out, /PAYSIDECAR_METHOD_NOT_ALLOWED/);
+    assert.equal(metricValue(await sc.metricsText(), 'paysidecar_client_errors_total', { error_type: 'connect_refused' }), 1);
+  });
+
   it('times out a slow-loris client that never finishes its headers with 408', async () => {
     const started = Date.now();
     const sock = net.connect(sc.proxyAddress.port, '127.0.0.1');
