@@ -13,7 +13,6 @@ import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_proces
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,6 +24,7 @@ import { allContainers, envOf, execForm, loadManifests, parseDockerfile, REPO, w
 import { materialiseEnv, remap, type AddressMap, type MaterialisedEnv } from './pod-env';
 import { loadConfig } from '../../src/config/load';
 import { formatHostPort } from '../../src/config/address';
+import { freePort } from '../helpers/ports';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; bin: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
@@ -36,13 +36,6 @@ const CMD = execForm(runtime, 'CMD')!;
 const HEALTHCHECK = JSON.parse(/CMD (\[.*\])\s*$/.exec(runtime.instructions.find((i) => i.op === 'HEALTHCHECK')!.args)![1]) as string[];
 const docs = loadManifests();
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function until(what: string, check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;

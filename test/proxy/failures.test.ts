@@ -5,14 +5,8 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
 import { metricValue, request, startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+import { freePort } from '../helpers/ports';
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Raw bytes over a socket: for requests node's client refuses to send. */
 function rawExchange(port: number, payload: string, waitMs = 3000): Promise<string> {

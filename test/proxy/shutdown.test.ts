@@ -2,22 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startUpstream } from '../helpers/upstream';
 import { request } from '../helpers/sidecar';
+import { freePort } from '../helpers/ports';
 
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('graceful shutdown', { timeout: 60_000 }, () => {
   it('SIGTERM while 200 slow requests are in flight: /ready turns 503, all 200 complete, exit 0', async () => {

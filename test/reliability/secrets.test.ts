@@ -9,13 +9,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { join } from 'node:path';
 import { startUpstream } from '../helpers/upstream';
 import { metricValue, request } from '../helpers/sidecar';
 import { signStressToken } from '../../src/context/stress-token';
 import { projectedVolume } from '../reload/volume';
 import { waitFor } from '../reload/harness';
+import { freePort } from '../helpers/ports';
 
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 const S1 = 'first-stress-secret-9c1e7a55d0';
@@ -25,13 +25,6 @@ const DEBUG = 'debug-token-value-e4d1c9b0a2';
 const API_KEY = 'otlp-api-key-0b7f3e9d11';
 const PASSWORD = 'otlp-password-5a2c8e4f66';
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('secrets', { timeout: 60_000 }, () => {
   it('never appear in logs, /config, /metrics or error answers, whatever happens', async () => {

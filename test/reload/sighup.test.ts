@@ -3,22 +3,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { join } from 'node:path';
 import { startUpstream } from '../helpers/upstream';
 import { metricValue, request } from '../helpers/sidecar';
 import { projectedVolume } from './volume';
 import { CONFIG_FILE, waitFor } from './harness';
+import { freePort } from '../helpers/ports';
 
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('SIGHUP', { timeout: 30_000 }, () => {
   it('reloads the config file of `paysidecar run` without stopping it, and refuses a broken file the same way', async () => {
