@@ -1,0 +1,17 @@
+/**
+ * The programmatic API (`require('paysidecar')`): start the sidecar, the gateway or the mock
+ * platform in-process, load config the way the CLI does, and sign stress tokens. An explicit list:
+ * what is not here is internal.
+ */
+export { startSidecar } from './sidecar';
+export type { Sidecar, SidecarOptions } from './sidecar';
+export { loadConfig, redactedConfig } from './config/load';
+export type { LoadInput, LoadedConfig } from './config/load';
+export type { Config } from './config/schema';
+export { ENV } from './config/env';
+export { ConfigError, ERROR_CODES } from './errors';
+export type { ErrorCode } from './errors';
+export { signStressToken, verifyStressToken } from './context/stress-token';
+export { startGateway } from './gateway/server';
+export { startPlatform } from './platform/server';
+export * as names from './telemetry/names';
