@@ -165,6 +165,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   });
   const deps = {
     tracer: tracing.tracer,
+    recording: tracing.recording,
     forwarder,
     logs,
     upstream: config.upstream,

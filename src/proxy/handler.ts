@@ -11,7 +11,7 @@ import {
   SPAN_ATTR_SCENARIO, SPAN_ATTR_STRESS_REJECTED, SPAN_ATTR_TRAFFIC, TRAFFIC_STRESS,
 } from '../telemetry/names';
 import type { Logs } from '../telemetry/logs';
-import { decideStress, type StressInstruments, type StressPolicy } from '../context/stress';
+import { decideStress, type StressDecision, type StressInstruments, type StressPolicy } from '../context/stress';
 import { injectTraceHeaders, legacyTraceId, startRequestTrace, type TraceInstruments } from '../context/trace';
 import type { RouteTable } from '../context/route';
 import { H_TRACE_ID } from '../context/headers';
@@ -35,6 +35,8 @@ export interface LiveSettings extends RecordSettings {
 
 export interface HandlerDeps {
   tracer: Tracer;
+  /** False when no span is ever recorded: attributes then only feed the sampler, so skip them. */
+  recording: boolean;
   forwarder: Forwarder;
   logs: Logs;
   upstream: URL;
@@ -51,18 +53,9 @@ function onUpstreamFailure(ex: Exchange, _req: IncomingMessage, res: ServerRespo
   sendError(res, failure.code, failure.detail, ex.trace.traceId, ex.legacyTraceId);
 }
 
-/** Rewrites the request's headers for the upstream hop and starts its span. */
-function prepare(deps: HandlerDeps, req: IncomingMessage, keepUpgrade: boolean): Exchange {
-  const startMs = performance.now();
-  const startEpochMs = Date.now();
-  const { live, tracer, instruments } = deps;
-  const peer = normalizePeer(req.socket.remoteAddress);
-  const method = KNOWN.has(req.method ?? '') ? (req.method as string) : METHOD_OTHER;
-  const route = live.routes.match(req.url);
+/** The span's semantic-convention attributes; only built when spans are recorded. */
+function spanAttributes(req: IncomingMessage, method: string, route: string, peer: string, stress: StressDecision): Attributes {
   const headers = req.headers;
-
-  stripHopByHop(headers, keepUpgrade);
-  const stress = decideStress(live.policy, instruments.stress, peer, headers);
   const attrs: Attributes = {
     [ATTR_METHOD]: method,
     [ATTR_ROUTE]: route,
@@ -77,6 +70,23 @@ function prepare(deps: HandlerDeps, req: IncomingMessage, keepUpgrade: boolean):
   if (stress.scenario) attrs[SPAN_ATTR_SCENARIO] = stress.scenario;
   if (stress.rejection) attrs[SPAN_ATTR_STRESS_REJECTED] = stress.rejection;
   if (stress.clientTraceId) attrs[SPAN_ATTR_CLIENT_TRACE_ID] = stress.clientTraceId.slice(0, 128);
+
+  return attrs;
+}
+
+/** Rewrites the request's headers for the upstream hop and starts its span. */
+function prepare(deps: HandlerDeps, req: IncomingMessage, keepUpgrade: boolean): Exchange {
+  const startMs = performance.now();
+  const startEpochMs = Date.now();
+  const { live, tracer, instruments } = deps;
+  const peer = normalizePeer(req.socket.remoteAddress);
+  const method = KNOWN.has(req.method ?? '') ? (req.method as string) : METHOD_OTHER;
+  const route = live.routes.match(req.url);
+  const headers = req.headers;
+
+  stripHopByHop(headers, keepUpgrade);
+  const stress = decideStress(live.policy, instruments.stress, peer, headers);
+  const attrs = deps.recording ? spanAttributes(req, method, route, peer, stress) : { [SPAN_ATTR_TRAFFIC]: stress.traffic };
 
   const trace = startRequestTrace(tracer, instruments.trace, headers, `${method} ${route}`, attrs, startEpochMs);
   if (trace.invalidParent) trace.span.setAttribute(SPAN_ATTR_INVALID_PARENT, true);

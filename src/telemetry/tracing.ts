@@ -25,6 +25,8 @@ export interface TracingOptions {
 
 export interface Tracing {
   readonly tracer: Tracer;
+  /** False when spans are never recorded (no span processor): span attributes then only feed the sampler. */
+  readonly recording: boolean;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -68,6 +70,7 @@ export function createTracing(opts: TracingOptions): Tracing {
   });
   const recording = spanProcessors.length > 0 || opts.sampler === undefined;
   return {
+    recording,
     tracer: recording ? provider.getTracer('paysidecar', packageVersion()) : new IdOnlyTracer(opts.sampler as Sampler),
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
