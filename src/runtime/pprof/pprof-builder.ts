@@ -104,13 +104,13 @@ export function stacksByNode<N extends { id: number; callFrame: V8CallFrame }>(
 ): Map<number, number[]> {
   const out = new Map<number, number[]>();
   // Iterative: deep recursion in an app's call tree must not overflow our stack.
-  const todo: Array<{ node: N; parentStack: number[] }> = [{ node: root, parentStack: [] }];
-  while (todo.length > 0) {
-    const { node, parentStack } = todo.pop()!;
+  const pending: Array<{ node: N; parentStack: number[] }> = [{ node: root, parentStack: [] }];
+  while (pending.length > 0) {
+    const { node, parentStack } = pending.pop()!;
     const isRoot = node === root && node.callFrame.functionName === '(root)';
     const stack = isRoot ? parentStack : [builder.location(node.callFrame), ...parentStack];
     out.set(node.id, stack);
-    for (const child of childrenOf(node)) todo.push({ node: child, parentStack: stack });
+    for (const child of childrenOf(node)) pending.push({ node: child, parentStack: stack });
   }
   return out;
 }
