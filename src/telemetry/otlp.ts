@@ -10,7 +10,7 @@
 import { createNoopMeter, type Meter } from '@opentelemetry/api';
 import { BatchSpanProcessor, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Resource } from '@opentelemetry/resources';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { host } from './names';
 import { readOtlpEnv } from './otlp-env';
 import { buildSampler } from './trace-sampler';
@@ -119,9 +119,12 @@ export function createSpanExport(options: SpanExportOptions = {}, env: NodeJS.Pr
     }
   };
 
+  // Loaded only when an endpoint is configured: a sidecar without a collector need not carry the
+  // exporter and its transformer.
+  const { OTLPTraceExporter: Exporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
   // url, headers, timeout and compression are passed explicitly so the `env` given here decides,
   // not whatever process.env holds (the exporter would otherwise read process.env itself).
-  const exporter = new OTLPTraceExporter({
+  const exporter: OTLPTraceExporter = new Exporter({
     url: tracesUrl,
     headers: otel.headers,
     timeoutMillis: otel.timeoutMillis ?? DEFAULT_EXPORT_TIMEOUT_MS,
