@@ -73,6 +73,7 @@ function start(): AgentHandle | undefined {
         sampler: spanExport.sampler,
         resource: spanExport.resource,
         ignoreIncoming: ownRequest,
+        onError: (err) => onError(AGENT_HOOKS.propagation, err),
       });
     } catch (err) {
       onError(AGENT_HOOKS.propagation, err);

@@ -27,3 +27,17 @@ export function removeOwnedHeaders(request: { headers?: unknown }): void {
       .join('\r\n');
   }
 }
+
+/** Whether an undici request (v6 array or v5 string headers) already carries `name` (lower-case). */
+export function undiciHasHeader(request: { headers?: unknown }, name: string): boolean {
+  const headers = request.headers;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return true;
+  } else if (typeof headers === 'string') {
+    for (const line of headers.split('\r\n')) {
+      const at = line.indexOf(':');
+      if (at > 0 && line.slice(0, at).trim().toLowerCase() === name) return true;
+    }
+  }
+  return false;
+}

@@ -4,39 +4,31 @@
  * every outbound call — node:http, node:https, fetch and undici — carries `traceparent`,
  * `baggage`, `X-Trace-ID` and, for stress requests only, `X-Test-Env` and `stress` baggage.
  *
- * Built on the OpenTelemetry instrumentations rather than our own patches: instrumentation-undici
- * listens on undici's diagnostics channels (fetch included, nothing patched);
- * instrumentation-http wraps http.request/get and Server#emit, because node:http publishes no
- * channel early enough to both add outbound headers and run the request handler inside the
- * extracted context. The two share the global propagator below, so the paysidecar headers ride
- * along through LegacyHeadersPropagator.
+ * Two paths behind one propagator (W3C trace context + W3C baggage + the paysidecar headers):
+ *   spans exported  the OpenTelemetry SDK and instrumentations (app-propagation-sdk.ts), loaded
+ *                   only then;
+ *   no exporter     diagnostics channels and AsyncLocalStorage only (app-propagation-light.ts):
+ *                   span ids are minted for the headers, nothing is recorded.
  */
-import { syncBuiltinESMExports } from 'node:module';
-import type { IncomingMessage } from 'node:http';
-import { context, createNoopMeter, propagation, trace, type MeterProvider, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
+import { context, propagation, trace, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { IncomingMessage } from 'node:http';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Resource } from '@opentelemetry/resources';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { SPAN_ATTR_SCENARIO, SPAN_ATTR_TRAFFIC, TRAFFIC_PROD, TRAFFIC_STRESS } from '../telemetry/names/http';
-import { LegacyHeadersPropagator, scenarioFromHeaders, stressScenario } from './app-propagation-legacy';
-import { removeOwnedHeaders } from './app-propagation-undici';
+import { LegacyHeadersPropagator } from './app-propagation-legacy';
 import { ContextOnlyTracerProvider } from './app-context-tracer';
+import { RequestContextManager } from './app-request-context';
 
 export interface AppPropagationOptions {
-  /**
-   * Where the app's spans go (the OTLP hook). None: the SDK is not loaded and spans only carry
-   * context (app-context-tracer.ts).
-   */
+  /** Where the app's spans go (the OTLP hook). None: the SDK is not loaded and spans only carry context. */
   spanProcessors?: SpanProcessor[];
   /** With span processors. Default: parent-based, always on for roots (the sidecar's decision wins). */
   sampler?: Sampler;
   resource?: Resource;
   /** Incoming requests that get no server span (the agent's own /metrics and /debug listener). */
   ignoreIncoming?: (req: IncomingMessage) => boolean;
+  /** A hook failed on the app's request path; the app's call went on without the headers. */
+  onError?: (err: unknown) => void;
 }
 
 export interface AppPropagation {
@@ -46,63 +38,30 @@ export interface AppPropagation {
   shutdown(): Promise<void>;
 }
 
-function trafficAttributes(scenario: string | undefined) {
-  return scenario ? { [SPAN_ATTR_TRAFFIC]: TRAFFIC_STRESS, [SPAN_ATTR_SCENARIO]: scenario } : { [SPAN_ATTR_TRAFFIC]: TRAFFIC_PROD };
-}
-
-/**
- * RED metrics come from the sidecar. The instrumentations' own request histograms would reach the
- * merged scrape under the sidecar's metric names, so they get a meter that records nothing.
- */
-const NO_METRICS: MeterProvider = { getMeter: () => createNoopMeter() };
-
 export function installAppPropagation(opts: AppPropagationOptions = {}): AppPropagation {
   const propagator: TextMapPropagator = new CompositePropagator({
     propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), new LegacyHeadersPropagator()],
   });
-  let tracerProvider: TracerProvider;
-  let shutdownProvider = async () => {};
-  const recording = (opts.spanProcessors?.length ?? 0) > 0;
-  if (recording) {
-    const { NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
-    const sdk = new NodeTracerProvider({ sampler: opts.sampler, resource: opts.resource, spanProcessors: opts.spanProcessors });
-    sdk.register({ propagator });
-    tracerProvider = sdk;
-    shutdownProvider = () => sdk.shutdown();
-  } else {
-    // What NodeTracerProvider.register() does, without the SDK.
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(propagator);
-    tracerProvider = new ContextOnlyTracerProvider();
-    trace.setGlobalTracerProvider(tracerProvider);
+  if (opts.spanProcessors?.length) {
+    const { installSdkPropagation } = require('./app-propagation-sdk') as typeof import('./app-propagation-sdk');
+    const sdk = installSdkPropagation({ ...opts, propagator, spanProcessors: opts.spanProcessors });
+    return { tracerProvider: sdk.tracerProvider, recording: true, shutdown: () => sdk.shutdown() };
   }
 
-  const instrumentations = [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: opts.ignoreIncoming,
-      startIncomingSpanHook: (req) => trafficAttributes(scenarioFromHeaders(req.headers)),
-      startOutgoingSpanHook: () => trafficAttributes(stressScenario(context.active())),
-    }),
-    new UndiciInstrumentation({
-      startSpanHook: () => trafficAttributes(stressScenario(context.active())),
-      // Runs just before the instrumentation injects: the app's own copies must not double up.
-      requestHook: (_span, request) => removeOwnedHeaders(request),
-    }),
-  ];
-  const unregister = registerInstrumentations({ instrumentations, tracerProvider, meterProvider: NO_METRICS });
-
-  // require-in-the-middle patches a core module when it is next required: do it now, before the
-  // app captures `http.request`, then refresh ESM named exports (`import { request } from 'node:http'`).
-  require('node:http');
-  require('node:https');
-  syncBuiltinESMExports();
-
+  // What NodeTracerProvider.register() does, without the SDK: the app's own API calls see the
+  // request's context too.
+  const contextManager = new RequestContextManager();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(propagator);
+  const tracerProvider = new ContextOnlyTracerProvider();
+  trace.setGlobalTracerProvider(tracerProvider);
+  const { installLightPropagation } = require('./app-propagation-light') as typeof import('./app-propagation-light');
+  const uninstall = installLightPropagation({ contextManager, propagator, ignoreIncoming: opts.ignoreIncoming, onError: opts.onError ?? (() => {}) });
   return {
     tracerProvider,
-    recording,
+    recording: false,
     async shutdown() {
-      unregister();
-      await shutdownProvider();
+      uninstall();
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The demo's servers, each in its own process as they would run in production: the mock WeChat
- * Pay platform, the payment gateway with the agent loaded (`--require dist/agent/index.js`), and
+ * Pay platform, the payment gateway with the agent loaded (`--require dist/agent/paysidecar-agent.js`), and
  * the sidecar in front of the gateway. The platform's payment notifies are sent to the sidecar,
  * so callbacks are traced and measured like any other request.
  */
@@ -49,7 +49,7 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export async function startStack(o: StackOptions): Promise<Stack> {
   mkdirSync(o.logDir, { recursive: true });
   const cli = join(o.root, 'dist', 'src', 'cli', 'main.js');
-  const agentEntry = join(o.root, 'dist', 'agent', 'index.js');
+  const agentEntry = join(o.root, 'dist', 'agent', 'paysidecar-agent.js');
   const agentLoaded = existsSync(agentEntry);
   const urls = { platform: url(o.platform), gateway: url(o.gateway), agent: url(o.agent), sidecar: url(o.sidecar), admin: url(o.admin) };
   const logs = {

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 export const CJS_APP = join(REPO_ROOT, 'dist', 'test', 'fixtures', 'agent', 'app.js');
 export const ESM_APP = join(REPO_ROOT, 'test', 'fixtures', 'agent', 'app-esm.mjs');
+/** The agent before bundling (tsc output); `paysidecar/agent` resolves to the one-file bundle. */
+export const UNBUNDLED_AGENT = join(REPO_ROOT, 'dist', 'agent', 'index.js');
 
 export interface AgentLogLine {
   level: number;
@@ -28,6 +30,8 @@ export interface AppProcess {
 export interface StartOptions {
   loader: 'require' | 'import';
   script?: string;
+  /** What to pass to --require/--import; default `paysidecar/agent`, as users do. */
+  agent?: string;
   env?: Record<string, string | undefined>;
   /** Wait for the agent's start-up log line (default true). */
   waitForAgent?: boolean;
@@ -64,7 +68,7 @@ export function parseLogs(text: string): AgentLogLine[] {
 
 export async function startApp(opts: StartOptions): Promise<AppProcess> {
   const script = opts.script ?? (opts.loader === 'import' ? ESM_APP : CJS_APP);
-  const child = spawn(process.execPath, [`--${opts.loader}`, 'paysidecar/agent', script], {
+  const child = spawn(process.execPath, [`--${opts.loader}`, opts.agent ?? 'paysidecar/agent', script], {
     cwd: REPO_ROOT,
     env: cleanEnv(opts.env ?? {}),
     stdio: ['ignore', 'pipe', 'pipe'],

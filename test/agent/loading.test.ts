@@ -10,7 +10,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, get, startApp, type AppProcess } from './app-process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { REPO_ROOT, UNBUNDLED_AGENT, get, startApp, type AppProcess } from './app-process';
 
 const apps: AppProcess[] = [];
 after(async () => {
@@ -24,9 +26,9 @@ async function started(opts: Parameters<typeof startApp>[0]): Promise<AppProcess
 }
 
 describe('agent loading', () => {
-  test('the package resolves paysidecar/agent to the compiled agent from inside the repo', () => {
+  test('the package resolves paysidecar/agent to the one-file agent bundle from inside the repo', () => {
     const resolved = execFileSync(process.execPath, ['-p', "require.resolve('paysidecar/agent')"], { cwd: REPO_ROOT }).toString().trim();
-    assert.equal(resolved, join(REPO_ROOT, 'dist', 'agent', 'index.js'));
+    assert.equal(resolved, join(REPO_ROOT, 'dist', 'agent', 'paysidecar-agent.js'));
   });
 
   for (const loader of ['require', 'import'] as const) {
@@ -62,8 +64,10 @@ describe('agent loading', () => {
     });
   }
 
+  // Checked on the tsc output, where each module is its own file in require.cache; the bundle keeps
+  // the same laziness (esbuild runs a bundled CommonJS module on its first require).
   test('profilers are loaded on the first capture, not at start-up', async () => {
-    const app = await started({ loader: 'require' });
+    const app = await started({ loader: 'require', agent: UNBUNDLED_AGENT });
     assert.deepEqual(app.ready.lazy, { pprofFormat: false, cpuCapture: false, timeline: false });
   });
 
@@ -125,5 +129,46 @@ describe('agent loading', () => {
   test('loaded by both --require and --import, the agent starts once', async () => {
     const app = await started({ loader: 'require', script: join(REPO_ROOT, 'dist', 'test', 'fixtures', 'agent', 'app.js'), env: { NODE_OPTIONS: '--import paysidecar/agent' } });
     assert.equal(app.logs().filter((l) => l.msg === 'paysidecar agent started').length, 1);
+  });
+
+  test('the bundle is self-contained: copied alone into an empty directory it starts, serves /metrics and propagates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paysidecar-agent-alone-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const bundle = join(dir, 'paysidecar-agent.js');
+    copyFileSync(join(REPO_ROOT, 'dist', 'agent', 'paysidecar-agent.js'), bundle);
+    // Builtins only: a downstream, an app that calls it while handling a request, one request in.
+    writeFileSync(
+      join(dir, 'app.js'),
+      `const http = require('node:http');
+      const listen = (s) => new Promise((r) => s.listen(0, '127.0.0.1', () => r(s.address().port)));
+      let seen;
+      const down = http.createServer((req, res) => { seen = req.headers; res.end('ok'); });
+      const app = http.createServer((req, res) => {
+        http.get('http://127.0.0.1:' + downPort + '/', (r) => { r.resume(); r.on('end', () => res.end('done')); });
+      });
+      let downPort;
+      (async () => {
+        downPort = await listen(down);
+        const appPort = await listen(app);
+        await fetch('http://127.0.0.1:' + appPort + '/', { headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+        const agent = globalThis[Symbol.for('paysidecar.agent')];
+        const addr = await agent.listening;
+        const metrics = await (await fetch('http://127.0.0.1:' + addr.port + '/metrics')).text();
+        process.stdout.write(JSON.stringify({ seen, modules: Object.keys(require.cache), runtime: metrics.includes('nodejs_eventloop_delay_p99') }));
+        process.exit(0);
+      })();`,
+    );
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, PAYSIDECAR_AGENT_ADMIN: '127.0.0.1:0', PAYSIDECAR_LOG_LEVEL: 'warn' };
+    const out = JSON.parse(execFileSync(process.execPath, ['--require', bundle, join(dir, 'app.js')], { cwd: dir, env, timeout: 15_000 }).toString()) as {
+      seen: Record<string, string>;
+      modules: string[];
+      runtime: boolean;
+    };
+    assert.deepEqual(out.modules.sort(), [join(dir, 'app.js'), bundle].sort(), 'nothing but the bundle and the app was loaded from disk');
+    assert.equal(out.runtime, true, 'runtime metrics served');
+    const [, traceId, parent] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(out.seen.traceparent) ?? [];
+    assert.equal(traceId, '0af7651916cd43dd8448eb211c80319c', `downstream traceparent: ${out.seen.traceparent}`);
+    assert.notEqual(parent, 'b7ad6b7169203331', "the app's own span id, not the caller's");
+    assert.equal(out.seen['x-trace-id'], 'tr-0af7651916cd43dd8448eb211c80319c');
   });
 });

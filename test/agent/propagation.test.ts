@@ -18,8 +18,10 @@ const SPAN_KIND_SERVER = 2;
 let downstream: Downstream;
 let receiver: Receiver;
 let app: AppProcess;
+let plainApp: AppProcess;
 let esmApp: AppProcess;
 let sidecar: TestSidecar;
+let plainSidecar: TestSidecar;
 let esmSidecar: TestSidecar;
 
 before(async () => {
@@ -33,19 +35,23 @@ before(async () => {
     OTEL_BSP_SCHEDULE_DELAY: '50',
     OTEL_SERVICE_NAME: 'fixture-app',
   };
-  // The CommonJS app exports spans (the SDK path); the ESM app has no exporter (the context-only path).
-  [app, esmApp] = await Promise.all([
+  const { OTEL_EXPORTER_OTLP_ENDPOINT: _, ...noExporter } = env;
+  // One CommonJS app exports spans (the SDK path); the other and the ESM app have no exporter
+  // (the context-only path, the default).
+  [app, plainApp, esmApp] = await Promise.all([
     startApp({ loader: 'require', env }),
+    startApp({ loader: 'require', env: noExporter }),
     startApp({ loader: 'import', script: ESM_APP, env: { FIXTURE_DOWNSTREAM: downstream.url } }),
   ]);
   // The test client is on loopback, so trusting 127.0.0.0/8 makes its X-Test-Env stress traffic.
-  sidecar = await startTestSidecar({ upstream: app.base, trustCidr: '127.0.0.0/8' });
-  esmSidecar = await startTestSidecar({ upstream: esmApp.base, trustCidr: '127.0.0.0/8' });
+  [sidecar, plainSidecar, esmSidecar] = await Promise.all(
+    [app, plainApp, esmApp].map((a) => startTestSidecar({ upstream: a.base, trustCidr: '127.0.0.0/8' })),
+  );
 });
 
 after(async () => {
-  await Promise.all([app?.stop(), esmApp?.stop()]);
-  await Promise.all([sidecar?.shutdown(), esmSidecar?.shutdown()]);
+  await Promise.all([app?.stop(), plainApp?.stop(), esmApp?.stop()]);
+  await Promise.all([sidecar?.shutdown(), plainSidecar?.shutdown(), esmSidecar?.shutdown()]);
   await Promise.all([downstream?.close(), receiver?.close()]);
 });
 
@@ -92,27 +98,36 @@ function assertStress(hop: Hop) {
   assert.match(String(hop.downstream.baggage), /(^|,)tenant=acme(,|$)/);
 }
 
-describe('propagation through an app with the agent (CommonJS, --require)', () => {
+/** What both paths must do, whether spans are exported or not. */
+function sharedCases(sc: () => TestSidecar) {
   for (const via of ['http', 'https', 'fetch']) {
     test(`${via}: a prod request carries the trace, tr- X-Trace-ID and no stress markers`, async () => {
-      assertProd(await callThrough(sidecar, via, false));
+      assertProd(await callThrough(sc(), via, false));
     });
     test(`${via}: a stress request carries the trace, t- X-Trace-ID, X-Test-Env and stress baggage`, async () => {
-      assertStress(await callThrough(sidecar, via, true));
+      assertStress(await callThrough(sc(), via, true));
     });
   }
 
   test('60 concurrent prod and stress requests each carry their own context', async () => {
     const plan = Array.from({ length: 60 }, (_, i) => ({ via: ['http', 'https', 'fetch'][i % 3], stress: i % 2 === 0 }));
-    const hops = await Promise.all(plan.map((p) => callThrough(sidecar, p.via, p.stress)));
+    const hops = await Promise.all(plan.map((p) => callThrough(sc(), p.via, p.stress)));
     hops.forEach((hop, i) => (plan[i].stress ? assertStress(hop) : assertProd(hop)));
     assert.equal(new Set(hops.map((h) => h.traceId)).size, 60, 'one trace per request');
+  });
+
+  test('stress and prod requests one after another on kept-alive connections: no context carries over', async () => {
+    for (let i = 0; i < 20; i++) {
+      const stress = i % 2 === 0;
+      const hop = await callThrough(sc(), i % 4 < 2 ? 'http' : 'fetch', stress);
+      stress ? assertStress(hop) : assertProd(hop);
+    }
   });
 
   for (const via of ['http', 'fetch']) {
     test(`${via}: an app that also forwards the headers by hand still sends each one once`, async () => {
       for (const stress of [false, true]) {
-        const hop = await callThrough(sidecar, via, stress, true);
+        const hop = await callThrough(sc(), via, stress, true);
         stress ? assertStress(hop) : assertProd(hop);
         for (const h of ['traceparent', 'x-trace-id', 'x-test-env']) {
           assert.ok(!String(hop.downstream[h] ?? '').includes(','), `${h} sent once: ${hop.downstream[h]}`);
@@ -120,6 +135,25 @@ describe('propagation through an app with the agent (CommonJS, --require)', () =
       }
     });
   }
+
+  for (const via of ['http', 'fetch']) {
+    test(`${via}: a call from outside any request (a background job) starts a trace of its own, with no stress markers`, async () => {
+      const id = `detached-${++nextId}`;
+      const res = await request(`${sc().base}/detached?via=${via}&id=${id}`, { headers: { 'x-test-env': SCENARIO } });
+      assert.equal(res.status, 200, res.body);
+      const seen = downstream.seen.get(id)!;
+      const tp = TRACEPARENT_RE.exec(String(seen.traceparent));
+      assert.ok(tp, `traceparent downstream: ${seen.traceparent}`);
+      const legacy = String(res.headers['x-trace-id']);
+      assert.notEqual(tp[1], legacy.slice(legacy.indexOf('-') + 1), "not the request's trace");
+      assert.equal(seen['x-trace-id'], `tr-${tp[1]}`);
+      assert.equal(seen['x-test-env'], undefined);
+    });
+  }
+}
+
+describe('propagation through an app with the agent (CommonJS, --require, spans exported)', () => {
+  sharedCases(() => sidecar);
 
   test("the app's server span is a child of the sidecar's, its client span a child of that", async () => {
     const hop = await callThrough(sidecar, 'http', true);
@@ -147,6 +181,21 @@ describe('propagation through an app with the agent (CommonJS, --require)', () =
     assert.ok(client, 'the client span the downstream saw as parent was exported');
     assert.equal(client.parentSpanId, server.spanId);
   });
+});
+
+describe('propagation through an app with the agent (CommonJS, --require, no span exporter: the default)', () => {
+  sharedCases(() => plainSidecar);
+
+  for (const via of ['http', 'fetch']) {
+    test(`${via}: outside any request, a traceparent the app set itself goes out untouched`, async () => {
+      const id = `own-${++nextId}`;
+      const res = await request(`${plainSidecar.base}/detached?via=${via}&id=${id}&own=1`);
+      assert.equal(res.status, 200, res.body);
+      // The fixture's own value (test/fixtures/agent/app.ts).
+      assert.equal(downstream.seen.get(id)!.traceparent, '00-11111111111111111111111111111111-2222222222222222-01');
+      assert.equal(downstream.seen.get(id)!['x-trace-id'], undefined);
+    });
+  }
 });
 
 describe('propagation through an ESM app with the agent (--import, named import of node:http request, no span exporter)', () => {

@@ -1,4 +1,4 @@
-/** The pieces of in-app propagation on their own: legacy headers, header de-duplication, the context-only tracer. */
+/** The pieces of in-app propagation on their own: legacy headers, header de-duplication and merging, the context-only tracer, the request context. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, TraceFlags, context, defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
@@ -6,6 +6,10 @@ import { LegacyHeadersPropagator, scenarioFromHeaders, stressScenario } from '..
 import { removeOwnedHeaders } from '../../src/context/app-propagation-undici';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ContextOnlyTracer, randomId } from '../../src/context/app-context-tracer';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { hasHeader, mergeHeaders, outboundHeaders, requestOptions, withOutboundHeaders } from '../../src/context/app-outbound-headers';
+import { undiciHasHeader } from '../../src/context/app-propagation-undici';
+import { LazyRequestContext, RequestContextManager } from '../../src/context/app-request-context';
 
 const legacy = new LegacyHeadersPropagator();
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -104,5 +108,92 @@ describe('context-only tracer', () => {
     assert.equal(ids.size, 100);
     for (const id of ids) assert.match(id, /^[0-9a-f]{16}$/);
     assert.match(randomId(16), /^[0-9a-f]{32}$/);
+  });
+});
+
+describe('merging the agent headers into node:http request arguments', () => {
+  const ours = ['traceparent', `00-${TRACE}-00f067aa0ba902b7-01`, 'baggage', 'stress=stress-v2', 'x-trace-id', `t-${TRACE}`, 'x-test-env', 'stress-v2'];
+  const cb = () => {};
+
+  test('(url) and (url, cb) get an options object; (url, options, cb) keeps the app options and callback', () => {
+    const [u1, o1] = withOutboundHeaders(['http://x/'], ours) as [string, { headers: Record<string, string> }];
+    assert.equal(u1, 'http://x/');
+    assert.equal(o1.headers['x-trace-id'], `t-${TRACE}`);
+    const two = withOutboundHeaders(['http://x/', cb], ours);
+    assert.equal(two.length, 3);
+    assert.equal(two[2], cb);
+    const url = new URL('http://x/');
+    const appOptions = { method: 'POST', headers: { 'Content-Type': 'application/json' } };
+    const three = withOutboundHeaders([url, appOptions, cb], ours) as [URL, { method: string; headers: Record<string, string> }, unknown];
+    assert.equal(three[0], url);
+    assert.equal(three[1].method, 'POST');
+    assert.equal(three[1].headers['Content-Type'], 'application/json');
+    assert.equal(three[2], cb);
+    assert.deepEqual(appOptions.headers, { 'Content-Type': 'application/json' }, "the app's own object is not modified");
+  });
+
+  test("the owned headers replace the app's in any case; baggage is appended to the app's", () => {
+    const [opts] = withOutboundHeaders([{ host: 'x', headers: { TraceParent: 'old', 'X-Test-Env': 'stress-old', Baggage: 'tenant=acme' } }], ours) as [{ headers: Record<string, string> }];
+    assert.deepEqual(opts.headers, {
+      traceparent: `00-${TRACE}-00f067aa0ba902b7-01`,
+      baggage: 'tenant=acme,stress=stress-v2',
+      'x-trace-id': `t-${TRACE}`,
+      'x-test-env': 'stress-v2',
+    });
+  });
+
+  test('flat header arrays are merged the same way', () => {
+    const merged = mergeHeaders(['Traceparent', 'old', 'accept', '*/*', 'baggage', 'tenant=acme'], ours);
+    assert.deepEqual(merged, ['accept', '*/*', 'traceparent', `00-${TRACE}-00f067aa0ba902b7-01`, 'baggage', 'tenant=acme,stress=stress-v2', 'x-trace-id', `t-${TRACE}`, 'x-test-env', 'stress-v2']);
+  });
+
+  test('arguments node would refuse are passed through untouched, for node to report', () => {
+    const bad = [42, cb];
+    assert.equal(withOutboundHeaders(bad, ours), bad);
+  });
+
+  test('the app-set traceparent is found in records, arrays and undici requests alike', () => {
+    assert.equal(hasHeader({ TraceParent: 'x' }, 'traceparent'), true);
+    assert.equal(hasHeader(['accept', '*/*', 'traceparent', 'x'], 'traceparent'), true);
+    assert.equal(hasHeader(undefined, 'traceparent'), false);
+    assert.equal(requestOptions(['http://x/', cb]), undefined);
+    assert.deepEqual(requestOptions(['http://x/', { headers: {} }]), { headers: {} });
+    assert.equal(undiciHasHeader({ headers: ['traceparent', 'x'] }, 'traceparent'), true);
+    assert.equal(undiciHasHeader({ headers: 'accept: */*\r\nTraceparent: x\r\n' }, 'traceparent'), true);
+    assert.equal(undiciHasHeader({ headers: [] }, 'traceparent'), false);
+  });
+});
+
+describe('the request context of the context-only path', () => {
+  const propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator(), legacy] });
+
+  test('headers are parsed on first read, into a server span that is a child of the caller', () => {
+    const headers = { traceparent: `00-${TRACE}-00f067aa0ba902b7-01`, 'x-test-env': 'stress-v2' };
+    const ctx = new LazyRequestContext(headers, propagator, new ContextOnlyTracer());
+    const sc = trace.getSpanContext(ctx)!;
+    assert.equal(sc.traceId, TRACE);
+    assert.notEqual(sc.spanId, '00f067aa0ba902b7');
+    assert.equal(sc.spanId, trace.getSpanContext(ctx)!.spanId, 'built once');
+    assert.equal(stressScenario(ctx), 'stress-v2');
+    const out = outboundHeaders(ctx, propagator, new ContextOnlyTracer());
+    assert.equal(out[out.indexOf('x-trace-id') + 1], `t-${TRACE}`);
+    assert.equal(out[out.indexOf('baggage') + 1], 'stress=stress-v2');
+  });
+
+  test('what enterRequest enters is seen by the rest of the run and what it schedules, and not by earlier work', async () => {
+    const manager = new RequestContextManager();
+    const key = Symbol('k');
+    const earlier = new Promise<unknown>((resolve) => setImmediate(() => resolve(manager.active().getValue(key))));
+    const seen = await new Promise<unknown>((resolve) =>
+      setImmediate(() => {
+        manager.enterRequest(ROOT_CONTEXT.setValue(key, 'request-1'));
+        setTimeout(() => resolve(manager.active().getValue(key)), 1);
+      }),
+    );
+    assert.equal(seen, 'request-1');
+    assert.equal(await earlier, undefined);
+    assert.equal(manager.with(ROOT_CONTEXT.setValue(key, 'w'), () => manager.active().getValue(key)), 'w');
+    assert.equal(manager.bind(ROOT_CONTEXT.setValue(key, 'b'), () => manager.active().getValue(key))(), 'b');
+    manager.disable();
   });
 });

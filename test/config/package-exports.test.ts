@@ -10,5 +10,5 @@ it("require('paysidecar') resolves through package.json exports and offers the p
   }
   assert.equal((api.ERROR_CODES as Record<string, { status: number }>).PAYSIDECAR_UPSTREAM_TIMEOUT.status, 504);
   assert.equal(((api.names as Record<string, { otel: string }>).HTTP_SERVER_REQUEST_DURATION).otel, 'http.server.request.duration');
-  assert.equal(require.resolve('paysidecar/agent'), require.resolve('../../agent/index'));
+  assert.equal(require.resolve('paysidecar/agent'), require.resolve('../../agent/paysidecar-agent.js'));
 });

@@ -12,7 +12,7 @@ import { ROOT } from './tools';
 import { freePort, sleep, waitFor } from './servers';
 
 const CLI = join(ROOT, 'dist/src/cli/main.js');
-const AGENT = join(ROOT, 'dist/agent/index.js');
+const AGENT = join(ROOT, 'dist/agent/paysidecar-agent.js');
 
 interface Child {
   name: string;
