@@ -19,11 +19,13 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json README.md ./
+COPY scripts ./scripts
 COPY src ./src
 COPY agent ./agent
 COPY dashboards ./dashboards
 COPY alerts ./alerts
-RUN npx tsc -p tsconfig.json \
+# `npm run build`: tsc, then the agent bundled into one file (scripts/bundle-agent.js).
+RUN npm run build \
  && npm pack --pack-destination /tmp \
  && mv /tmp/paysidecar-*.tgz /tmp/paysidecar.tgz
 

@@ -9,7 +9,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
@@ -122,6 +122,16 @@ describe('the image, replayed from the packed tarball', { timeout: 300_000 }, ()
     assert.ok(checked > 20, `${checked} requires checked`);
     assert.deepEqual([...missing], [], 'modules the shipped code requires but the production install lacks');
     assert.ok(requireFrom.resolve(`${pkg.name}/agent`), 'the agent entry the gateway imports');
+  });
+
+  it("the build stage runs the package's build script before packing, so the one-file agent is in the image", () => {
+    const build = dockerfile.stages[0].instructions.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+    assert.match(build, /npm run build[\s\S]*npm pack/);
+    for (const script of (pkg as unknown as { scripts: Record<string, string> }).scripts.build.matchAll(/node (scripts\/\S+)/g)) {
+      assert.ok(dockerfile.stages[0].instructions.some((i) => i.op === 'COPY' && i.args.startsWith(script[1].split('/')[0])), `${script[1]} is copied into the build stage`);
+    }
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: REPO }).toString()) as Array<{ files: Array<{ path: string }> }>;
+    assert.ok(packed[0].files.some((f) => f.path === 'dist/agent/paysidecar-agent.js'), 'the bundle is published');
   });
 
   function container(name: string): { w: Workload; c: Container } {
