@@ -62,7 +62,7 @@ export function installLightPropagation(opts: LightPropagationOptions): () => vo
     try {
       const { request } = message as ServerRequestStart;
       if (opts.ignoreIncoming?.(request)) contextManager.enterRequest(ROOT_CONTEXT);
-      else contextManager.enterRequest(new LazyRequestContext(request.headers, propagator, tracer));
+      else contextManager.enterRequest(new LazyRequestContext(request.headers, propagator, tracer, onError));
     } catch (err) {
       onError(err);
     }

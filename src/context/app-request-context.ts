@@ -69,13 +69,21 @@ export class LazyRequestContext implements Context {
     headers: IncomingHttpHeaders,
     private readonly propagator: TextMapPropagator,
     private readonly tracer: Tracer,
+    private readonly onError: (err: unknown) => void = () => {},
   ) {
     this.headers = headers;
   }
 
   private context(): Context {
     if (this.built === undefined) {
-      const parent = this.propagator.extract(ROOT_CONTEXT, this.headers, defaultTextMapGetter);
+      // Read from the app's own code too (its OpenTelemetry API calls): a failure here must not
+      // reach it, so the request just starts a trace of its own.
+      let parent = ROOT_CONTEXT;
+      try {
+        parent = this.propagator.extract(ROOT_CONTEXT, this.headers, defaultTextMapGetter);
+      } catch (err) {
+        this.onError(err);
+      }
       this.built = trace.setSpan(parent, this.tracer.startSpan('server', { kind: SpanKind.SERVER }, parent));
       this.headers = undefined;
     }

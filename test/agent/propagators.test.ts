@@ -180,6 +180,16 @@ describe('the request context of the context-only path', () => {
     assert.equal(out[out.indexOf('baggage') + 1], 'stress=stress-v2');
   });
 
+  test('a propagator that throws is reported, and the request starts a trace of its own instead of failing the app', () => {
+    const errors: unknown[] = [];
+    const broken = { ...propagator, fields: () => [], inject: () => {}, extract: () => { throw new Error('broken'); } };
+    const ctx = new LazyRequestContext({ traceparent: `00-${TRACE}-00f067aa0ba902b7-01` }, broken, new ContextOnlyTracer(), (e) => errors.push(e));
+    const sc = trace.getSpanContext(ctx)!;
+    assert.ok(isSpanContextValid(sc));
+    assert.notEqual(sc.traceId, TRACE);
+    assert.equal(errors.length, 1);
+  });
+
   test('what enterRequest enters is seen by the rest of the run and what it schedules, and not by earlier work', async () => {
     const manager = new RequestContextManager();
     const key = Symbol('k');
