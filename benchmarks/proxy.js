@@ -15,12 +15,15 @@
  *
  *   node benchmarks/proxy.js [--duration 10s] [--rounds 3] [--connections 64] [--threads 1]
  *     [--warmup 3s] [--loader auto|wrk|bench] [--targets none,http-proxy,sidecar,sidecar-nolog,nginx]
- *       (also node-raw, undici: reference proxies without http-proxy, see lib/reference-proxy.js)
+ *       (also node-raw, undici: reference proxies without http-proxy, see lib/reference-proxy.js;
+ *       sidecar-node-defaults: the sidecar without the image's NODE_OPTIONS and MALLOC_ARENA_MAX)
  *     [--latency-rate 1000] [--latency-duration 10s] [--latency-targets none,http-proxy,sidecar]
  *     [--no-throughput] [--no-latency] [--out benchmarks/results] [--check]
  *     [--compare <other build's dist/src/cli/main.js>[,...]]
  * --compare adds `sidecar@N` targets running another build at default settings in the same
  * alternating rounds: the before/after of a change on the same machine state.
+ * Every sidecar starts with the runtime settings the Dockerfile ships (lib/image-env.js), so the
+ * RSS and throughput here are the image's.
  * --check exits 1 when a goal is missed. Needs `npm run build` first. Load goes to 127.0.0.1 only.
  */
 'use strict';
@@ -29,7 +32,7 @@ const { join } = require('node:path');
 const { createArgs, exitOnProblems } = require('./lib/args');
 const { existsSync } = require('node:fs');
 const { resolve } = require('node:path');
-const { ALL_TARGETS, LABELS, ROOT, registerBuild, startTarget, startUpstream, findNginx } = require('./lib/targets');
+const { ALL_TARGETS, IMAGE_ENV, LABELS, ROOT, registerBuild, startTarget, startUpstream, findNginx } = require('./lib/targets');
 const { createBench, createLoader, findWrk } = require('./lib/load');
 const { describeMachine, machineLine } = require('./lib/machine');
 const { median, round } = require('./lib/stats');
@@ -123,6 +126,9 @@ async function recordedBySidecar(adminUrl) {
   }
 }
 
+/** The Dockerfile's runtime settings every sidecar target gets (sidecar-node-defaults excepted). */
+const imageEnvLine = () => Object.entries(IMAGE_ENV).map(([k, v]) => `${k}=${v}`).join(' ') || '(the Dockerfile sets none)';
+
 const roundAll = (o, digits) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? round(v, digits) : v]));
 
 async function main() {
@@ -139,6 +145,7 @@ async function main() {
   const openLoop = createBench();
   const machine = describeMachine({ wrk: loader.name === 'wrk' ? findWrk() : undefined, nginx: names.includes('nginx') ? nginxBin : undefined });
   log(`bench:proxy on ${machineLine(machine)}`);
+  log(`sidecars run as the image runs them: ${imageEnvLine()}`);
 
   const upstream = await startUpstream();
   const targets = {};
@@ -222,6 +229,7 @@ async function main() {
     loader: loader.name,
     compare: Object.fromEntries(compare.map((c) => [c, BUILD_PATHS[c]])),
     upstream: '60-byte JSON, keep-alive (benchmarks/lib/upstream.js)',
+    sidecarEnv: IMAGE_ENV,
     throughput: Object.fromEntries(names.map((n) => [n, { label: LABELS[n], median: roundAll(tp[n], 3), rounds: throughput[n].map((r) => roundAll({ ...r, latencyMs: undefined, p50Ms: r.latencyMs.p50, p99Ms: r.latencyMs.p99 }, 3)) }])),
     ratios: roundAll(ratios, 3),
     latency: latencyNames.length
@@ -249,6 +257,7 @@ async function main() {
   );
   out.push(`machine      ${machineLine(machine)}`);
   out.push(`upstream     ${report.upstream}; every process on the same cores`);
+  out.push(`sidecar env  ${imageEnvLine()} (the Dockerfile's, as the image runs it${names.includes('sidecar-node-defaults') || latencyNames.includes('sidecar-node-defaults') ? '; "sidecar, node defaults" without them' : ''})`);
   if (names.length) {
     out.push('');
     out.push(

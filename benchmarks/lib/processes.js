@@ -37,10 +37,10 @@ function cleanEnv() {
 
 /**
  * Spawns `cmd` and resolves once `port` accepts connections. stdout goes to /dev/null unless
- * `stdout: 'pipe'`; stderr is kept for the error message.
+ * `stdout: 'pipe'`; stderr is kept for the error message. `env` is added to the clean environment.
  */
-async function startProcess(name, cmd, args, port, { cwd, stdout = 'ignore', timeoutMs = 15_000 } = {}) {
-  const child = spawn(cmd, args, { cwd, env: cleanEnv(), stdio: ['ignore', stdout, 'pipe'] });
+async function startProcess(name, cmd, args, port, { cwd, stdout = 'ignore', timeoutMs = 15_000, env = {} } = {}) {
+  const child = spawn(cmd, args, { cwd, env: { ...cleanEnv(), ...env }, stdio: ['ignore', stdout, 'pipe'] });
   let err = '';
   child.stderr.on('data', (c) => {
     if (err.length < 16_384) err += c;

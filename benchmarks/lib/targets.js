@@ -5,6 +5,7 @@
  *   sidecar        `paysidecar run` at default settings: every metric, span and access log on, the
  *                  access log to stdout (here /dev/null, so its formatting and write are paid)
  *   sidecar-nolog  the same with --access-log off
+ *   sidecar-node-defaults  `sidecar` without the image's NODE_OPTIONS and MALLOC_ARENA_MAX (what they buy)
  *   nginx          one worker, upstream keep-alive (lib/nginx.js), when nginx is installed
  *   sidecar@N      `sidecar` from another build (--compare): before/after a change in one run
  *   node-raw       reference, not default: a proxy on http.request alone (lib/reference-proxy.js)
@@ -15,15 +16,19 @@ const { join } = require('node:path');
 const { freePort, startProcess, stopProcess } = require('./processes');
 const { findNginx, prepareNginx } = require('./nginx');
 const { childPids, groupCpuSeconds, groupRssBytes } = require('./proc-stat');
+const { imageRuntimeEnv } = require('./image-env');
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+/** Every sidecar target but sidecar-node-defaults runs with what the Dockerfile ships, as users run it. */
+const IMAGE_ENV = imageRuntimeEnv(ROOT);
 
 const LABELS = {
   none: 'no proxy',
   'http-proxy': 'http-proxy (bare)',
   sidecar: 'sidecar (default)',
   'sidecar-nolog': 'sidecar, log off',
+  'sidecar-node-defaults': 'sidecar, node defaults',
   nginx: 'nginx (1 worker)',
   'node-raw': 'http.request proxy',
   undici: 'undici proxy',
@@ -46,12 +51,12 @@ async function startUpstream() {
   return { ...proc, url: `http://127.0.0.1:${port}` };
 }
 
-async function startSidecar(upstreamUrl, accessLog, cli = CLI) {
+async function startSidecar(upstreamUrl, accessLog, cli = CLI, env = IMAGE_ENV) {
   const port = await freePort();
   const admin = await freePort();
   const args = [cli, 'run', '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--upstream', upstreamUrl, '--access-log', accessLog];
   // stdout is /dev/null: the access log is formatted and written, nobody reads it.
-  const proc = await startProcess(`sidecar (--access-log ${accessLog})`, process.execPath, args, port, { cwd: ROOT });
+  const proc = await startProcess(`sidecar (--access-log ${accessLog})`, process.execPath, args, port, { cwd: ROOT, env });
   return { ...proc, adminUrl: `http://127.0.0.1:${admin}` };
 }
 
@@ -74,6 +79,8 @@ async function startTarget(name, upstream) {
     proc = await startSidecar(upstream.url, 'stdout');
   } else if (name === 'sidecar-nolog') {
     proc = await startSidecar(upstream.url, 'off');
+  } else if (name === 'sidecar-node-defaults') {
+    proc = await startSidecar(upstream.url, 'stdout', CLI, {});
   } else if (BUILDS[name]) {
     proc = await startSidecar(upstream.url, 'stdout', BUILDS[name]);
   } else if (name === 'nginx') {
@@ -103,4 +110,4 @@ async function startTarget(name, upstream) {
   };
 }
 
-module.exports = { ROOT, CLI, LABELS, ALL_TARGETS, registerBuild, startUpstream, startTarget, findNginx };
+module.exports = { ROOT, CLI, IMAGE_ENV, LABELS, ALL_TARGETS, registerBuild, startUpstream, startTarget, findNginx };

@@ -5,6 +5,7 @@ import { CONFIG_HELP, CONFIG_KEYS, LIST_KEYS, flagName, type ConfigKey } from '.
 import { allEnvVars } from '../config/env';
 import { ConfigError } from '../errors';
 import { startSidecar } from '../sidecar';
+import { limitOldSpaceGrowth } from '../runtime/heap-growth';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -31,6 +32,7 @@ export function registerRun(program: Command): void {
       '\nThe config file (and --stress-secret-file) is watched and SIGHUP reloads it; settings that need a restart are named in the log.',
   );
   cmd.action(async (opts: Record<string, unknown>) => {
+    limitOldSpaceGrowth();
     const flags: Partial<Record<ConfigKey, unknown>> = {};
     for (const key of CONFIG_KEYS) flags[key] = opts[camel(flagName(key))];
     let sidecar;

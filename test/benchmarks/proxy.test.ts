@@ -46,6 +46,9 @@ test('bench:proxy (wrk, nginx): every target, the ratios, the latency overhead, 
 
   const report = onlyReport(out);
   assert.equal(report.format, 'paysidecar-bench-proxy/v1');
+  // The sidecar is measured with the image's runtime settings, and says so.
+  assert.match(report.sidecarEnv.NODE_OPTIONS ?? '', /--max-semi-space-size=\d+/);
+  assert.match(r.stdout, /^sidecar env {2}NODE_OPTIONS=\S+ MALLOC_ARENA_MAX=\d+ \(the Dockerfile's/m);
   assert.equal(report.loader, 'wrk');
   assert.deepEqual(Object.keys(report.throughput).sort(), ['http-proxy', 'nginx', 'none', 'sidecar', 'sidecar-nolog']);
   for (const [name, t] of Object.entries<any>(report.throughput)) {
