@@ -18,7 +18,7 @@
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { createArgs, exitOnProblems } = require('./lib/args');
-const { CLI, ROOT, startUpstream } = require('./lib/targets');
+const { CLI, IMAGE_ENV, ROOT, startUpstream } = require('./lib/targets');
 const { freePort, startProcess, stopProcess, sleep } = require('./lib/processes');
 const { cpuSeconds, rssBytes, openSockets } = require('./lib/proc-stat');
 const { describeMachine, machineLine } = require('./lib/machine');
@@ -94,7 +94,8 @@ async function main() {
     process.execPath,
     [CLI, 'run', '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--upstream', upstream.url, '--access-log', opts.accessLog],
     port,
-    { cwd: ROOT },
+    // As the image runs it (its NODE_OPTIONS and MALLOC_ARENA_MAX): a leak check on other GC settings would judge another process.
+    { cwd: ROOT, env: IMAGE_ENV },
   );
   const pid = sidecar.pid;
   const aborters = Math.round(opts.clients * opts.abortShare);
@@ -201,7 +202,7 @@ async function main() {
     const unit = { rss: ['MB', MB], heap: ['MB', MB], sockets: ['', 1] };
     const seriesName = { rss: 'rss (MB)', heap: heapSeries === 'floor' ? 'heap floor (MB)' : 'old space after GC (MB)', sockets: 'sockets' };
     const out = [];
-    out.push(`bench:soak  sidecar at default settings (--access-log ${opts.accessLog}), ${opts.clients} clients, ${aborters} of them aborting mid-request, ${opts.rate} rps for ${opts.durationMs / 1000} s`);
+    out.push(`bench:soak  sidecar at default settings (--access-log ${opts.accessLog}; ${Object.entries(IMAGE_ENV).map(([k, v]) => `${k}=${v}`).join(' ') || 'plain node'}), ${opts.clients} clients, ${aborters} of them aborting mid-request, ${opts.rate} rps for ${opts.durationMs / 1000} s`);
     out.push(`machine     ${machineLine(machine)}`);
     out.push(`requests    ${totals.ok} ok (${report.achievedRps} rps), ${totals.aborted} aborted by clients, ${totals.errors} errors; ${fixed(report.cpuSecondsPer1000, 3)} CPU s per 1000`);
     out.push('');

@@ -20,7 +20,7 @@ test('bench:soak: samples RSS, heap and sockets under aborting clients, prints t
   dirs.push(out);
   const r = await runScript('soak.js', ['--duration', '4s', '--warmup', '1s', '--interval', '1s', '--rate', '100', '--clients', '10', '--out', out]);
   assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}:\n${r.stderr}`);
-  assert.match(r.stdout, /^bench:soak {2}sidecar at default settings \(--access-log stdout\), 10 clients, 1 of them aborting mid-request/m);
+  assert.match(r.stdout, /^bench:soak {2}sidecar at default settings \(--access-log stdout; NODE_OPTIONS=\S+ MALLOC_ARENA_MAX=\d+\), 10 clients, 1 of them aborting mid-request/m);
   assert.match(r.stdout, /^series\s+at start\s+slope \/min\s+growth\s+limit\s+verdict$/m);
   assert.match(r.stdout, /^rss \(MB\)\s+\d/m);
   assert.match(r.stdout, /^(heap floor|old space after GC) \(MB\)\s+\d/m);
