@@ -6,10 +6,7 @@
  */
 import { SpanKind, trace, type Context, type TextMapPropagator, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { H_BAGGAGE, H_TEST_ENV, H_TRACEPARENT, H_TRACESTATE, H_TRACE_ID } from './headers';
-
-/** Single-valued headers whose value the agent decides. */
-export const OWNED_HEADERS: ReadonlySet<string> = new Set([H_TRACEPARENT, H_TRACESTATE, H_TRACE_ID, H_TEST_ENV]);
+import { AGENT_OWNED_HEADERS, H_BAGGAGE } from './headers';
 
 /** Flat [name, value, name, value, ...], lower-case names, as undici's addHeader wants them one by one. */
 export type HeaderList = string[];
@@ -44,7 +41,7 @@ export function mergeHeaders(theirs: unknown, ours: HeaderList): OutgoingHttpHea
     let theirBaggage: string | undefined;
     for (let i = 0; i + 1 < theirs.length; i += 2) {
       const name = String(theirs[i]).toLowerCase();
-      if (OWNED_HEADERS.has(name)) continue;
+      if (AGENT_OWNED_HEADERS.has(name)) continue;
       if (name === H_BAGGAGE && baggage !== undefined) theirBaggage = theirBaggage ? `${theirBaggage},${theirs[i + 1]}` : String(theirs[i + 1]);
       else out.push(theirs[i], theirs[i + 1]);
     }
@@ -58,7 +55,7 @@ export function mergeHeaders(theirs: unknown, ours: HeaderList): OutgoingHttpHea
   if (theirs !== null && typeof theirs === 'object') {
     for (const [key, value] of Object.entries(theirs as OutgoingHttpHeaders)) {
       const name = key.toLowerCase();
-      if (OWNED_HEADERS.has(name)) continue;
+      if (AGENT_OWNED_HEADERS.has(name)) continue;
       if (name === H_BAGGAGE && baggage !== undefined && value !== undefined) theirBaggage = Array.isArray(value) ? value.join(',') : String(value);
       else out[key] = value;
     }
@@ -80,31 +77,33 @@ export function hasHeader(headers: unknown, name: string): boolean {
   return false;
 }
 
+/**
+ * Where the options object of http.request-style arguments is: (url, options?, cb?) or
+ * (options, cb?). 'insert' for a url without options; undefined for arguments node will refuse.
+ */
+function optionsAt(args: unknown[]): 0 | 1 | 'insert' | undefined {
+  const first = args[0];
+  if (typeof first === 'string' || first instanceof URL) return args[1] !== null && typeof args[1] === 'object' ? 1 : 'insert';
+  return first !== null && typeof first === 'object' ? 0 : undefined;
+}
+
 /** The options object of http.request-style arguments, if there is one. */
 export function requestOptions(args: unknown[]): { headers?: unknown } | undefined {
-  const first = args[0];
-  if (typeof first === 'string' || first instanceof URL) return args[1] !== null && typeof args[1] === 'object' ? (args[1] as { headers?: unknown }) : undefined;
-  return first !== null && typeof first === 'object' ? (first as { headers?: unknown }) : undefined;
+  const at = optionsAt(args);
+  return typeof at === 'number' ? (args[at] as { headers?: unknown }) : undefined;
 }
 
 /**
  * http.request / http.get / https.request / https.get arguments with `ours` merged into the
- * options: (url, options?, cb?) or (options, cb?). Anything else is returned untouched, so node
- * raises its own error for it.
+ * options. Arguments node would refuse are returned untouched, so node raises its own error.
  */
 export function withOutboundHeaders(args: unknown[], ours: HeaderList): unknown[] {
-  const first = args[0];
-  let at: number;
+  const at = optionsAt(args);
+  if (at === undefined) return args;
   const out = args.slice();
-  if (typeof first === 'string' || first instanceof URL) {
-    at = 1;
-    if (args[1] === null || typeof args[1] !== 'object') out.splice(1, 0, {});
-  } else if (first !== null && typeof first === 'object') {
-    at = 0;
-  } else {
-    return args;
-  }
-  const options = out[at] as { headers?: unknown };
-  out[at] = { ...options, headers: mergeHeaders(options.headers, ours) };
+  if (at === 'insert') out.splice(1, 0, {});
+  const i = at === 'insert' ? 1 : at;
+  const options = out[i] as { headers?: unknown };
+  out[i] = { ...options, headers: mergeHeaders(options.headers, ours) };
   return out;
 }

@@ -6,23 +6,22 @@
  * it owns are removed. The agent's values carry the same trace, so nothing is lost. `baggage`
  * is left alone: several baggage headers are legal and are merged by receivers.
  */
-import { H_TEST_ENV, H_TRACEPARENT, H_TRACESTATE, H_TRACE_ID } from './headers';
-
-const OWNED = new Set([H_TRACEPARENT, H_TRACESTATE, H_TRACE_ID, H_TEST_ENV]);
+import { AGENT_OWNED_HEADERS } from './headers';
+import { hasHeader } from './app-outbound-headers';
 
 /** undici v6 keeps request headers as [name, value, name, value, ...]; v5 as "name: value\r\n" lines. */
 export function removeOwnedHeaders(request: { headers?: unknown }): void {
   const headers = request.headers;
   if (Array.isArray(headers)) {
     for (let i = headers.length - 2; i >= 0; i -= 2) {
-      if (OWNED.has(String(headers[i]).toLowerCase())) headers.splice(i, 2);
+      if (AGENT_OWNED_HEADERS.has(String(headers[i]).toLowerCase())) headers.splice(i, 2);
     }
   } else if (typeof headers === 'string') {
     request.headers = headers
       .split('\r\n')
       .filter((line) => {
         const at = line.indexOf(':');
-        return at <= 0 || !OWNED.has(line.slice(0, at).trim().toLowerCase());
+        return at <= 0 || !AGENT_OWNED_HEADERS.has(line.slice(0, at).trim().toLowerCase());
       })
       .join('\r\n');
   }
@@ -31,9 +30,8 @@ export function removeOwnedHeaders(request: { headers?: unknown }): void {
 /** Whether an undici request (v6 array or v5 string headers) already carries `name` (lower-case). */
 export function undiciHasHeader(request: { headers?: unknown }, name: string): boolean {
   const headers = request.headers;
-  if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return true;
-  } else if (typeof headers === 'string') {
+  if (Array.isArray(headers)) return hasHeader(headers, name);
+  if (typeof headers === 'string') {
     for (const line of headers.split('\r\n')) {
       const at = line.indexOf(':');
       if (at > 0 && line.slice(0, at).trim().toLowerCase() === name) return true;

@@ -17,6 +17,12 @@ export const H_X_FORWARDED_FOR = 'x-forwarded-for';
 export const H_X_FORWARDED_PROTO = 'x-forwarded-proto';
 export const H_X_FORWARDED_HOST = 'x-forwarded-host';
 
+/**
+ * Single-valued headers whose value the agent decides on an app's outbound call: the app's own
+ * copies are replaced, never sent next to the agent's.
+ */
+export const AGENT_OWNED_HEADERS: ReadonlySet<string> = new Set([H_TRACEPARENT, H_TRACESTATE, H_TRACE_ID, H_TEST_ENV]);
+
 export const TRACE_ID_PREFIX_PROD = 'tr-';
 export const TRACE_ID_PREFIX_STRESS = 't-';
 /** The W3C baggage member that marks stress traffic. */
