@@ -35,7 +35,16 @@ export function registerRun(program: Command): void {
     limitOldSpaceGrowth();
     const flags: Partial<Record<ConfigKey, unknown>> = {};
     for (const key of CONFIG_KEYS) flags[key] = opts[camel(flagName(key))];
-    let sidecar;
+    // Installed before start-up, which logs "paysidecar started" before it returns: a SIGHUP sent
+    // on that line must not hit node's default (exit). One that comes before the sidecar is up
+    // reloads once it is, as the file may have changed after it was read.
+    let sidecar: Awaited<ReturnType<typeof startSidecar>> | undefined;
+    let stopping = false;
+    let reloadWhenUp = false;
+    process.on('SIGHUP', () => {
+      if (!sidecar) reloadWhenUp = true;
+      else if (!stopping) sidecar.reload('SIGHUP');
+    });
     try {
       const loadInput = { flags, file: opts.config as string | undefined };
       const loaded = loadConfig(loadInput);
@@ -47,24 +56,21 @@ export function registerRun(program: Command): void {
       }
       throw err;
     }
-    let stopping = false;
+    const started = sidecar;
+    if (reloadWhenUp) started.reload('SIGHUP');
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;
-      sidecar.logger.info({ signal }, 'draining');
-      sidecar.shutdown().then(
+      started.logger.info({ signal }, 'draining');
+      started.shutdown().then(
         () => process.exit(0),
         (err: unknown) => {
-          sidecar.logger.error({ err }, 'shutdown failed');
+          started.logger.error({ err }, 'shutdown failed');
           process.exit(1);
         },
       );
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
-    // Also keeps SIGHUP from killing the process, its default.
-    process.on('SIGHUP', () => {
-      if (!stopping) sidecar.reload('SIGHUP');
-    });
   });
 }
