@@ -22,6 +22,7 @@ COPY tsconfig.json README.md ./
 COPY scripts ./scripts
 COPY src ./src
 COPY agent ./agent
+COPY examples ./examples
 COPY dashboards ./dashboards
 COPY alerts ./alerts
 # `npm run build`: tsc, then the agent bundled into one file (scripts/bundle-agent.js).

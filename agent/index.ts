@@ -64,10 +64,10 @@ function start(): AgentHandle | undefined {
   let listener: import('./listener').AgentListener | undefined;
   const ownRequest = (req: IncomingMessage) => listener !== undefined && (req.socket as { server?: unknown }).server === listener.server;
 
-  let propagation: import('../src/context/app-propagation').AppPropagation | undefined;
+  let propagation: import('./propagation/index').AppPropagation | undefined;
   if (config.propagation) {
     try {
-      const { installAppPropagation } = require('../src/context/app-propagation') as typeof import('../src/context/app-propagation');
+      const { installAppPropagation } = require('./propagation/index') as typeof import('./propagation/index');
       propagation = installAppPropagation({
         spanProcessors: spanExport.spanProcessors,
         sampler: spanExport.sampler,

@@ -1,7 +1,7 @@
 /**
- * The programmatic API (`require('paysidecar')`): start the sidecar, the gateway or the mock
- * platform in-process, load config the way the CLI does, and sign stress tokens. An explicit list:
- * what is not here is internal.
+ * The programmatic API (`require('paysidecar')`): start the sidecar in-process, load config the
+ * way the CLI does, and sign stress tokens. An explicit list: what is not here is internal. The
+ * included payment example (gateway, mock platform) is not part of it.
  */
 export { startSidecar } from './sidecar';
 export type { Sidecar, SidecarOptions } from './sidecar';
@@ -12,6 +12,4 @@ export { ENV } from './config/env';
 export { ConfigError, ERROR_CODES } from './errors';
 export type { ErrorCode } from './errors';
 export { signStressToken, verifyStressToken } from './context/stress-token';
-export { startGateway } from './gateway/server';
-export { startPlatform } from './platform/server';
 export * as names from './telemetry/names';

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { ConfigError } from '../errors';
 import { ENV, readEnv } from '../config/env';
 import { DURATION_EXPECTED, parseDuration } from '../config/duration';
-import { SCENARIO_EXPECTED, SCENARIO_RE } from '../context/stress-token';
+import { SCENARIO_EXPECTED, SCENARIO_RE } from '../context/headers';
 import { TRAFFIC_PROD, TRAFFIC_STRESS } from '../telemetry/names';
 import { DEFAULT_RAMP_STEPS, parseRamp, rampSteps, RAMP_EXPECTED } from './ramp';
 import type { RunMeta } from './report';
@@ -25,8 +25,6 @@ export interface BenchFlags {
   body?: string;
   header?: string[];
   scenario?: string;
-  platform?: string;
-  mix?: string;
   rate?: string;
   ramp?: string;
   rampSteps?: string;
@@ -47,6 +45,8 @@ export interface BenchFlags {
   failOn?: string;
   progressInterval?: string;
   quiet?: boolean;
+  /** Flags a scenario declares for itself (e.g. the payment example's --platform, --mix). */
+  [scenarioFlag: string]: unknown;
 }
 
 export interface Outputs {
@@ -57,8 +57,14 @@ export interface Outputs {
   progressIntervalMs: number;
 }
 
-/** The payment scenario is built by its own module; options only hand it the parsed flags. */
+/** A scenario is built by its own module; options only hand it the parsed flags. */
 export type ScenarioFactory = (target: URL, flags: BenchFlags, problems: string[]) => RequestSource | undefined;
+
+/** A `--scenario` a module offers: how to build it, and the flags of its own that bench registers. */
+export interface Scenario {
+  readonly factory: ScenarioFactory;
+  readonly options: ReadonlyArray<{ readonly flags: string; readonly description: string }>;
+}
 
 export const DEFAULT_DURATION_MS = 10_000;
 export const DEFAULT_CLOSED_CONNECTIONS = 10;

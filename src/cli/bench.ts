@@ -7,14 +7,13 @@ import { ConfigError } from '../errors';
 import { ENV } from '../config/env';
 import { renderHtml } from '../bench/html';
 import { mergeReports } from '../bench/merge';
-import { DEFAULT_CLOSED_CONNECTIONS, DEFAULT_DURATION_MS, DEFAULT_OPEN_CONNECTIONS, DEFAULT_TIMEOUT_MS, parseBenchFlags, parseOutputs, parseThresholds, type BenchFlags, type Outputs } from '../bench/options';
+import { DEFAULT_CLOSED_CONNECTIONS, DEFAULT_DURATION_MS, DEFAULT_OPEN_CONNECTIONS, DEFAULT_TIMEOUT_MS, parseBenchFlags, parseOutputs, parseThresholds, type BenchFlags, type Outputs, type ScenarioFactory } from '../bench/options';
 import { createProgress } from '../bench/progress';
 import { DEFAULT_RAMP_STEPS } from '../bench/ramp';
 import type { BenchReport } from '../bench/report';
 import { readReport, writeFileCreatingDir, writeReport } from '../bench/report-file';
 import { runBench } from '../bench/run';
-import { DEFAULT_MIX, DEFAULT_PLATFORM_URL } from '../bench/scenario-payment';
-import { SCENARIO_FACTORIES } from '../bench/scenarios';
+import { EXAMPLE_SCENARIOS } from './example';
 import { formatReport } from '../bench/table';
 import { LEVELS } from '../bench/verdict';
 import { formatDuration } from '../config/duration';
@@ -62,6 +61,8 @@ function finish(report: BenchReport, outputs: Outputs): number {
 }
 
 export function registerBench(program: Command): void {
+  const scenarios = Object.entries(EXAMPLE_SCENARIOS).map(([name, load]) => [name, load()] as const);
+  const factories: Record<string, ScenarioFactory> = Object.fromEntries(scenarios.map(([name, s]) => [name, s.factory]));
   const bench = program
     .command('bench')
     .description('drive load at a target or the payment scenario and report TPS, p50..p99.9, errors and a verdict')
@@ -69,9 +70,7 @@ export function registerBench(program: Command): void {
     .option('--method <method>', 'HTTP method (default GET, or POST when --body is given)')
     .option('--body <text|@file>', 'request body, or @path to read it from a file')
     .option('--header <"Name: value">', 'request header; repeatable', collect)
-    .option('--scenario <name>', `a request mix instead of one URL: ${Object.keys(SCENARIO_FACTORIES).join('|')}`)
-    .option('--mix <weights>', `payment mix weights (default create=${DEFAULT_MIX.create},query=${DEFAULT_MIX.query},refund=${DEFAULT_MIX.refund})`)
-    .option('--platform <url>', `mock platform where the payer pays (default ${DEFAULT_PLATFORM_URL})`)
+    .option('--scenario <name>', `a request mix instead of one URL: ${Object.keys(factories).join('|')}`)
     .option('--rate <rps>', 'open loop: send at this constant rate; latency counts from each intended send time')
     .option('--ramp <from:to:duration>', `open loop, stepping the rate from..to over duration, e.g. 100:2000:60s`)
     .option('--ramp-steps <n>', `steps of the ramp (default ${DEFAULT_RAMP_STEPS})`)
@@ -85,6 +84,7 @@ export function registerBench(program: Command): void {
     .option('--label <name>', 'name of this run in reports and merges (default: the host name)')
     .option('--progress-interval <duration>', 'when not on a terminal, print a progress line this often (default 5s)')
     .option('--quiet', 'no progress output');
+  for (const [, s] of scenarios) for (const o of s.options) bench.option(o.flags, o.description);
   addVerdictOptions(bench);
   bench.addHelpText(
     'after',
@@ -99,7 +99,7 @@ Examples:
   bench.action(async (opts: BenchFlags) => {
     let parsed;
     try {
-      parsed = parseBenchFlags(opts, process.env, SCENARIO_FACTORIES);
+      parsed = parseBenchFlags(opts, process.env, factories);
     } catch (err) {
       badInput('bench', err);
     }

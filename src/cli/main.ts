@@ -2,6 +2,7 @@
 /** The `paysidecar` command: wiring only; each command lives in its own file. */
 import { Command } from 'commander';
 import { packageVersion } from '../version';
+import { EXAMPLE_COMMANDS } from './example';
 
 type Register = (program: Command) => void;
 
@@ -13,11 +14,9 @@ type Register = (program: Command) => void;
 const COMMANDS: Record<string, () => Register> = {
   run: () => (require('./run') as typeof import('./run')).registerRun,
   bench: () => (require('./bench') as typeof import('./bench')).registerBench,
-  demo: () => (require('./demo') as typeof import('./demo')).registerDemo,
-  gateway: () => (require('./gateway') as typeof import('./gateway')).registerGateway,
-  platform: () => (require('./platform') as typeof import('./platform')).registerPlatform,
   dashboards: () => (require('./dashboards') as typeof import('./dashboards')).registerDashboards,
   alerts: () => (require('./alerts') as typeof import('./alerts')).registerAlerts,
+  ...EXAMPLE_COMMANDS,
 };
 
 const program = new Command('paysidecar')

@@ -25,5 +25,11 @@ export const AGENT_OWNED_HEADERS: ReadonlySet<string> = new Set([H_TRACEPARENT, 
 
 export const TRACE_ID_PREFIX_PROD = 'tr-';
 export const TRACE_ID_PREFIX_STRESS = 't-';
+
+/** A stress scenario name (`X-Test-Env`, the `stress` baggage member, `--stress`): here, not in
+ * stress-token.ts, so the agent checks it without loading node:crypto. */
+export const SCENARIO_RE = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const SCENARIO_EXPECTED = 'lower-case letters, digits and dashes, 1-32 chars, e.g. stress-v2';
+
 /** The W3C baggage member that marks stress traffic. */
 export const BAGGAGE_STRESS_KEY = 'stress';

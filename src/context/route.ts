@@ -6,7 +6,10 @@
 import { ROUTE_UNMATCHED } from '../telemetry/names';
 import { parseRouteTemplate } from './route-template';
 
-/** WeChat Pay v3 paths (shared/reference/wxpay-v3.md) and the included gateway's API. */
+/**
+ * The WeChat Pay v3 API paths a merchant service calls or serves, known without configuration.
+ * Anything else (an app's own API) comes from `--route`; the included example passes its own.
+ */
 export const BUILTIN_ROUTES: readonly string[] = [
   '/v3/pay/transactions/jsapi',
   '/v3/pay/transactions/native',
@@ -15,13 +18,6 @@ export const BUILTIN_ROUTES: readonly string[] = [
   '/v3/pay/transactions/out-trade-no/{out_trade_no}/close',
   '/v3/refund/domestic/refunds',
   '/v3/refund/domestic/refunds/{out_refund_no}',
-  '/api/orders',
-  '/api/orders/{out_trade_no}',
-  '/api/orders/{out_trade_no}/refund',
-  '/api/orders/{out_trade_no}/close',
-  '/api/accounts/{id}',
-  '/notify/wxpay',
-  '/notify/refund',
   '/',
 ];
 

@@ -10,7 +10,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ATTR_REASON, STRESS_REJECTIONS, STRESS_REJECTION_REASONS, TRAFFIC_PROD, TRAFFIC_STRESS, type Traffic } from '../telemetry/names';
 import type { CidrSet } from '../config/cidr';
 import { BAGGAGE_STRESS_KEY, H_BAGGAGE, H_STRESS_TOKEN, H_TEST_ENV, H_TRACE_ID, STRESS_MARKERS_DASHED, TRACE_ID_PREFIX_STRESS } from './headers';
-import { SCENARIO_RE, verifyStressToken } from './stress-token';
+import { verifyStressToken } from './stress-token';
+import { SCENARIO_RE } from './headers';
 
 const baggagePropagator = new W3CBaggagePropagator();
 

@@ -2,14 +2,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, TraceFlags, context, defaultTextMapGetter, defaultTextMapSetter, isSpanContextValid, propagation, trace } from '@opentelemetry/api';
-import { LegacyHeadersPropagator, scenarioFromHeaders, stressScenario } from '../../src/context/app-propagation-legacy';
-import { removeOwnedHeaders } from '../../src/context/app-propagation-undici';
+import { LegacyHeadersPropagator, scenarioFromHeaders, stressScenario } from '../../agent/propagation/legacy-headers';
+import { removeOwnedHeaders } from '../../agent/propagation/undici-headers';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { ContextOnlyTracer, randomId } from '../../src/context/app-context-tracer';
+import { ContextOnlyTracer, randomId } from '../../agent/propagation/context-only-tracer';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { hasHeader, mergeHeaders, outboundHeaders, requestOptions, withOutboundHeaders } from '../../src/context/app-outbound-headers';
-import { undiciHasHeader } from '../../src/context/app-propagation-undici';
-import { LazyRequestContext, RequestContextManager } from '../../src/context/app-request-context';
+import { hasHeader, mergeHeaders, outboundHeaders, requestOptions, withOutboundHeaders } from '../../agent/propagation/outbound-headers';
+import { undiciHasHeader } from '../../agent/propagation/undici-headers';
+import { LazyRequestContext, RequestContextManager } from '../../agent/propagation/request-context';
 
 const legacy = new LegacyHeadersPropagator();
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

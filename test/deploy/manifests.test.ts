@@ -13,9 +13,10 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config/load';
 import { allEnvVars } from '../../src/config/env';
-import { gatewayOptionsFromFlags } from '../../src/cli/gateway';
-import { platformOptionsFromFlags } from '../../src/cli/platform';
-import { GATEWAY_DEFAULTS } from '../../src/gateway/server';
+import { EXAMPLE_ENV } from '../../examples/payments/env';
+import { gatewayOptionsFromFlags } from '../../examples/payments/cli/gateway';
+import { platformOptionsFromFlags } from '../../examples/payments/cli/platform';
+import { GATEWAY_DEFAULTS } from '../../examples/payments/gateway/server';
 import { RECOMMENDED } from '../../src/telemetry/host/kernel-advice';
 import { allContainers, envOf, execForm, loadManifests, manifestFiles, parseDockerfile, REPO, workloads, type Container, type Workload } from './manifests';
 import { materialiseEnv } from './pod-env';
@@ -29,7 +30,7 @@ const imageEnv = envOf(runtime);
 const ENTRYPOINT = execForm(runtime, 'ENTRYPOINT') ?? [];
 const CMD = execForm(runtime, 'CMD') ?? [];
 const DEFAULTS = loadConfig({ env: {} }).config;
-const declared = new Set(allEnvVars().map((e) => e.name));
+const declared = new Set([...allEnvVars(), ...Object.values(EXAMPLE_ENV)].map((e) => e.name));
 const cleanups: Array<() => void> = [];
 after(() => cleanups.forEach((f) => f()));
 
@@ -110,7 +111,7 @@ describe('Kubernetes manifests', () => {
     for (const { w, c } of all) {
       for (const e of c.env ?? []) {
         if (!e.name.startsWith('PAYSIDECAR_')) continue;
-        assert.ok(declared.has(e.name), `${w.doc.file} ${c.name}: ${e.name} is not in src/config/env.ts`);
+        assert.ok(declared.has(e.name), `${w.doc.file} ${c.name}: ${e.name} is not in src/config/env.ts nor examples/payments/env.ts`);
         checked++;
       }
     }

@@ -5,15 +5,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatform, type RunningPlatform } from '../../src/platform/server';
-import { startGateway, type RunningGateway } from '../../src/gateway/server';
+import { startPlatform, type RunningPlatform } from '../../examples/payments/platform/server';
+import { startGateway, type RunningGateway } from '../../examples/payments/gateway/server';
+import { GATEWAY_ROUTE_TEMPLATES } from '../../examples/payments/gateway/route-templates';
 import { request, startTestSidecar, type TestSidecar } from '../helpers/sidecar';
-import { silent, tempKeys, waitFor, type TempKeys } from '../platform/harness';
+import { silent, tempKeys, waitFor, type TempKeys } from '../example/platform/harness';
 import { freePort } from './servers';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, type CliProcess } from '../gateway/cli-process';
+import { runCli, type CliProcess } from '../example/gateway/cli-process';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLIENT_SPAN = '00f067aa0ba902b7';
@@ -28,7 +29,7 @@ before(async () => {
   // The sidecar's port must be known before the gateway starts: it is the gateway's notify_url.
   const sidecarPort = await freePort();
   gateway = await startGateway({ keysDir: keys.dir, port: 0, platformUrl: platform.url, notifyUrl: `http://127.0.0.1:${sidecarPort}`, logger: silent, accounts: { erin: 50_000 } });
-  sidecar = await startTestSidecar({ listen: `127.0.0.1:${sidecarPort}`, upstream: gateway.url });
+  sidecar = await startTestSidecar({ listen: `127.0.0.1:${sidecarPort}`, upstream: gateway.url, route: [...GATEWAY_ROUTE_TEMPLATES] });
 });
 after(async () => {
   await sidecar?.shutdown();
@@ -102,7 +103,7 @@ test('the same round trip with the real commands: `paysidecar platform`, `gatewa
     const gatewayCli = runCli(['gateway', '--listen', '127.0.0.1:0', '--platform', platformUrl, '--keys-dir', keysDir, '--notify-url', sidecarUrl]);
     procs.push(gatewayCli);
     const gatewayUrl = await gatewayCli.url;
-    const run = runCli(['run', '--listen', `127.0.0.1:${sidecarPort}`, '--admin', '127.0.0.1:0', '--upstream', gatewayUrl, '--access-log', 'stdout', '--host-interval', '0']);
+    const run = runCli(['run', '--listen', `127.0.0.1:${sidecarPort}`, '--admin', '127.0.0.1:0', '--upstream', gatewayUrl, '--access-log', 'stdout', '--host-interval', '0', '--route', GATEWAY_ROUTE_TEMPLATES.join(',')]);
     procs.push(run);
     await waitFor('paysidecar run listening', () => run.lines.some((l) => l.includes('paysidecar started')), 15_000);
 

@@ -12,10 +12,13 @@ export interface TestSidecar extends Sidecar {
   admin: string;
 }
 
+/** An app's own API, given with --route as a user would (only WeChat Pay v3 paths are built in). */
+export const APP_ROUTES: readonly string[] = ['/api/orders', '/api/orders/{out_trade_no}'];
+
 export async function startTestSidecar(flags: Partial<Record<ConfigKey, unknown>>): Promise<TestSidecar> {
   const { config } = loadConfig({
     env: {},
-    flags: { listen: '127.0.0.1:0', admin: '127.0.0.1:0', accessLog: 'off', logLevel: 'silent', hostInterval: '0', ...flags },
+    flags: { listen: '127.0.0.1:0', admin: '127.0.0.1:0', accessLog: 'off', logLevel: 'silent', hostInterval: '0', route: [...APP_ROUTES], ...flags },
   });
   const spans = new InMemorySpanExporter();
   const logs = { ...createLogs({ ...config, accessLog: 'off' }), logger: silentLogger() };

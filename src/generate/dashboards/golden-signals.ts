@@ -1,7 +1,7 @@
 /**
  * Payment golden signals, laid out like Linkerd's route dashboard and Istio's mesh dashboard:
  * headline stats, then traffic, errors and latency with prod and stress side by side, then per
- * route, then what the sidecar sees of its upstream and what the gateway sees of the platform.
+ * route, then what the sidecar sees of its upstream.
  * Clicking a spike on the traffic or error panels opens the detail dashboards at the same range.
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
@@ -9,7 +9,6 @@ import {
   CLIENT_ERRORS,
   HTTP_SERVER_ACTIVE_REQUESTS,
   UPSTREAM_ERRORS,
-  gateway,
   prom,
   promLabel,
 } from '../../telemetry/names';
@@ -184,7 +183,6 @@ export function goldenSignals(config: GeneratorConfig): dashboard.Dashboard {
       }),
     );
 
-  const outcome = promLabel(gateway.ATTR_OUTCOME);
   b.withRow(row('Saturation and upstream'))
     .withPanel(
       timeSeries({
@@ -200,25 +198,6 @@ export function goldenSignals(config: GeneratorConfig): dashboard.Dashboard {
         description: 'Sidecar → app failures (connection refused/reset, timeouts), per second.',
         unit: 'reqps',
         targets: [{ expr: orZero(sumRate([L.errorType], prom(UPSTREAM_ERRORS), ...TARGET)), legend: '{{error_type}}' }],
-      }),
-    )
-    .withPanel(
-      timeSeries({
-        title: 'Gateway → platform calls by outcome',
-        description: 'Calls from the payment gateway to the payment platform (after retries), by outcome; recorded by the in-process agent.',
-        unit: 'ops',
-        targets: [{ expr: sumRate([outcome], prom(gateway.PLATFORM_CALLS), ...TARGET), legend: '{{outcome}}' }],
-      }),
-    )
-    .withPanel(
-      timeSeries({
-        title: 'Gateway retries and circuit breaker',
-        description: 'Retried platform attempts per second by reason, and the breaker state (0 closed, 1 half-open, 2 open).',
-        unit: 'ops',
-        targets: [
-          { expr: orZero(sumRate([promLabel(gateway.ATTR_REASON)], prom(gateway.PLATFORM_RETRIES), ...TARGET)), legend: 'retries {{reason}}' },
-          { expr: sumBy([INSTANCE], sel(prom(gateway.BREAKER_STATE), ...TARGET), 'max'), legend: 'breaker {{instance}}' },
-        ],
       }),
     );
   return finish(b.build());

@@ -9,6 +9,7 @@
  * complete ("X") events on one thread must nest.
  */
 import * as dc from 'node:diagnostics_channel';
+import { CHANNELS } from '../channels';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { H_TRACEPARENT, H_TRACE_ID } from '../../context/headers';
 import { startBlockProbe } from '../block-probe';
@@ -141,7 +142,7 @@ export async function captureTimeline(opts: TimelineOptions): Promise<TraceDocum
     subscriptions.push([channel, listener]);
   };
 
-  on('http.server.request.start', (m) => {
+  on(CHANNELS.httpServerRequestStart, (m) => {
     if (opts.excludeServer !== undefined && m.server === opts.excludeServer) return;
     const req = m.request as { method?: string; url?: string; headers: Record<string, unknown> };
     const span = open({
@@ -152,7 +153,7 @@ export async function captureTimeline(opts: TimelineOptions): Promise<TraceDocum
     });
     if (span) serverSpans.set(m.response as object, span);
   });
-  on('http.server.response.finish', (m) => {
+  on(CHANNELS.httpServerResponseFinish, (m) => {
     const res = m.response as { statusCode: number; getHeader(n: string): unknown };
     const span = serverSpans.get(res);
     if (!span) return;
@@ -161,7 +162,7 @@ export async function captureTimeline(opts: TimelineOptions): Promise<TraceDocum
     const legacy = res.getHeader(H_TRACE_ID);
     if (typeof legacy === 'string') span.args.x_trace_id = legacy;
   });
-  on('http.client.request.start', (m) => {
+  on(CHANNELS.httpClientRequestStart, (m) => {
     const req = m.request as { method: string; host?: string; path?: string; getHeader(n: string): unknown };
     const span = open({
       kind: 'client',
@@ -171,19 +172,19 @@ export async function captureTimeline(opts: TimelineOptions): Promise<TraceDocum
     });
     if (span) clientSpans.set(req, span);
   });
-  on('http.client.response.finish', (m) => {
+  on(CHANNELS.httpClientResponseFinish, (m) => {
     const span = clientSpans.get(m.request as object);
     if (!span) return;
     span.end = performance.now();
     span.args.status = (m.response as { statusCode?: number }).statusCode;
   });
-  on('http.client.request.error', (m) => {
+  on(CHANNELS.httpClientRequestError, (m) => {
     const span = clientSpans.get(m.request as object);
     if (!span || span.end !== undefined) return;
     span.end = performance.now();
     span.args.error = (m.error as Error | undefined)?.message;
   });
-  on('undici:request:create', (m) => {
+  on(CHANNELS.undiciRequestCreate, (m) => {
     const req = m.request as { method: string; origin: string; path: string; headers: unknown };
     const span = open({
       kind: 'client',
@@ -193,15 +194,15 @@ export async function captureTimeline(opts: TimelineOptions): Promise<TraceDocum
     });
     if (span) clientSpans.set(req, span);
   });
-  on('undici:request:headers', (m) => {
+  on(CHANNELS.undiciRequestHeaders, (m) => {
     const span = clientSpans.get(m.request as object);
     if (span) span.args.status = (m.response as { statusCode?: number }).statusCode;
   });
-  on('undici:request:trailers', (m) => {
+  on(CHANNELS.undiciRequestTrailers, (m) => {
     const span = clientSpans.get(m.request as object);
     if (span && span.end === undefined) span.end = performance.now();
   });
-  on('undici:request:error', (m) => {
+  on(CHANNELS.undiciRequestError, (m) => {
     const span = clientSpans.get(m.request as object);
     if (!span || span.end !== undefined) return;
     span.end = performance.now();

@@ -40,5 +40,4 @@ export {
 export type { Traffic } from './http';
 export * as runtime from './runtime';
 export * as host from './host';
-export * as gateway from './gateway';
 export * as admin from './admin';

@@ -1,0 +1,71 @@
+/**
+ * Propagation with recorded spans (an OTLP endpoint is configured): the OpenTelemetry SDK and its
+ * instrumentations, so the app's server and client spans carry the semantic-convention attributes
+ * users of OpenTelemetry expect. instrumentation-undici listens on undici's diagnostics channels
+ * (fetch included, nothing patched); instrumentation-http wraps http.request/get and Server#emit.
+ * Both use the global propagator, so the paysidecar headers ride along through
+ * LegacyHeadersPropagator.
+ */
+import { syncBuiltinESMExports } from 'node:module';
+import type { IncomingMessage } from 'node:http';
+import { context, createNoopMeter, type MeterProvider, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Resource } from '@opentelemetry/resources';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { SPAN_ATTR_SCENARIO, SPAN_ATTR_TRAFFIC, TRAFFIC_PROD, TRAFFIC_STRESS } from '../../src/telemetry/names/http';
+import { scenarioFromHeaders, stressScenario } from './legacy-headers';
+import { removeOwnedHeaders } from './undici-headers';
+
+export interface SdkPropagationOptions {
+  propagator: TextMapPropagator;
+  spanProcessors: SpanProcessor[];
+  sampler?: Sampler;
+  resource?: Resource;
+  ignoreIncoming?: (req: IncomingMessage) => boolean;
+}
+
+function trafficAttributes(scenario: string | undefined) {
+  return scenario ? { [SPAN_ATTR_TRAFFIC]: TRAFFIC_STRESS, [SPAN_ATTR_SCENARIO]: scenario } : { [SPAN_ATTR_TRAFFIC]: TRAFFIC_PROD };
+}
+
+/**
+ * RED metrics come from the sidecar. The instrumentations' own request histograms would reach the
+ * merged scrape under the sidecar's metric names, so they get a meter that records nothing.
+ */
+const NO_METRICS: MeterProvider = { getMeter: () => createNoopMeter() };
+
+export function installSdkPropagation(opts: SdkPropagationOptions): { tracerProvider: TracerProvider; shutdown(): Promise<void> } {
+  const sdk = new NodeTracerProvider({ sampler: opts.sampler, resource: opts.resource, spanProcessors: opts.spanProcessors });
+  sdk.register({ propagator: opts.propagator });
+
+  const instrumentations = [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: opts.ignoreIncoming,
+      startIncomingSpanHook: (req) => trafficAttributes(scenarioFromHeaders(req.headers)),
+      startOutgoingSpanHook: () => trafficAttributes(stressScenario(context.active())),
+    }),
+    new UndiciInstrumentation({
+      startSpanHook: () => trafficAttributes(stressScenario(context.active())),
+      // Runs just before the instrumentation injects: the app's own copies must not double up.
+      requestHook: (_span, request) => removeOwnedHeaders(request),
+    }),
+  ];
+  const unregister = registerInstrumentations({ instrumentations, tracerProvider: sdk, meterProvider: NO_METRICS });
+
+  // require-in-the-middle patches a core module when it is next required: do it now, before the
+  // app captures `http.request`, then refresh ESM named exports (`import { request } from 'node:http'`).
+  require('node:http');
+  require('node:https');
+  syncBuiltinESMExports();
+
+  return {
+    tracerProvider: sdk,
+    async shutdown() {
+      unregister();
+      await sdk.shutdown();
+    },
+  };
+}

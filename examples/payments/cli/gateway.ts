@@ -1,0 +1,122 @@
+/** `paysidecar gateway`: the included merchant payment gateway. */
+import type { Command } from 'commander';
+import pino from 'pino';
+import { ENV, readEnv } from '../../../src/config/env';
+import { RESILIENCE_DEFAULTS } from '../gateway/platform/client';
+import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from '../gateway/server';
+import type { GatewayFaults } from '../gateway/inbound/faults';
+import { LATENCY_FLAG_EXPECTED, parseLatencyFlag } from '../wxpay/server/latency';
+import { UsageError, duration, flagValue, hostPort, httpUrl, intIn, logLevel, ratio } from '../wxpay/server/flag-values';
+import { EXAMPLE_ENV } from '../env';
+import { formatDuration } from '../../../src/config/duration';
+
+interface Flags {
+  listen?: string;
+  platform?: string;
+  keysDir?: string;
+  notifyUrl?: string;
+  journal?: string;
+  poolSize?: string;
+  timeout?: string;
+  retries?: string;
+  backoff?: string;
+  backoffMax?: string;
+  breakerThreshold?: string;
+  breakerHalfOpen?: string;
+  rateLimit?: string;
+  rateBurst?: string;
+  openingBalance?: string;
+  faultLatency?: string;
+  faultErrorRate?: string;
+  logLevel?: string;
+}
+
+/** Names the env variable when the value came from there, so the error points at the right place. */
+function fromFlagOrEnv(flag: string, flagRaw: string | undefined, env: { name: string }, envRaw: string | undefined): [string, string | undefined] {
+  return flagRaw !== undefined ? [flag, flagRaw] : [env.name, envRaw];
+}
+
+/** Flags (then PAYSIDECAR_* env, then defaults) → start options. Throws UsageError. */
+export function gatewayOptionsFromFlags(f: Flags, env: NodeJS.ProcessEnv = process.env): GatewayOptions & { logLevel: string } {
+  const listen = flagValue(...fromFlagOrEnv('--listen', f.listen, EXAMPLE_ENV.GATEWAY_LISTEN, readEnv(EXAMPLE_ENV.GATEWAY_LISTEN, env)), hostPort);
+  const platformUrl = flagValue(...fromFlagOrEnv('--platform', f.platform, EXAMPLE_ENV.GATEWAY_PLATFORM, readEnv(EXAMPLE_ENV.GATEWAY_PLATFORM, env)), httpUrl);
+  const notifyUrl = flagValue(...fromFlagOrEnv('--notify-url', f.notifyUrl, EXAMPLE_ENV.GATEWAY_NOTIFY_URL, readEnv(EXAMPLE_ENV.GATEWAY_NOTIFY_URL, env)), httpUrl);
+  const faults: GatewayFaults = {};
+  const latency = flagValue('--fault-latency', f.faultLatency, { parse: parseLatencyFlag, expected: LATENCY_FLAG_EXPECTED });
+  if (latency) faults.latency = latency;
+  const errorRate = flagValue('--fault-error-rate', f.faultErrorRate, ratio);
+  if (errorRate !== undefined) faults.errorRate = errorRate;
+  const rps = flagValue('--rate-limit', f.rateLimit, intIn(0, 1_000_000));
+  const burst = flagValue('--rate-burst', f.rateBurst, intIn(1, 10_000_000));
+  const resilience = {
+    connections: flagValue('--pool-size', f.poolSize, intIn(1, 1024)),
+    timeoutMs: flagValue('--timeout', f.timeout, duration),
+    maxRetries: flagValue('--retries', f.retries, intIn(0, 20)),
+    backoffInitialMs: flagValue('--backoff', f.backoff, duration),
+    backoffMaxMs: flagValue('--backoff-max', f.backoffMax, duration),
+    breakerThreshold: flagValue('--breaker-threshold', f.breakerThreshold, intIn(1, 1000)),
+    breakerHalfOpenAfterMs: flagValue('--breaker-half-open', f.breakerHalfOpen, duration),
+  };
+  if (resilience.timeoutMs === 0) throw new UsageError('--timeout: expected a duration greater than 0, got "0"');
+  return {
+    host: listen?.host,
+    port: listen?.port,
+    platformUrl,
+    notifyUrl,
+    keysDir: f.keysDir ?? readEnv(EXAMPLE_ENV.KEYS_DIR, env),
+    journal: f.journal ?? readEnv(EXAMPLE_ENV.GATEWAY_JOURNAL, env),
+    resilience: Object.fromEntries(Object.entries(resilience).filter(([, v]) => v !== undefined)),
+    rateLimit: rps === undefined && burst === undefined ? undefined : { ratePerSecond: rps ?? GATEWAY_DEFAULTS.rateLimit.ratePerSecond, burst: burst ?? Math.max(1, 2 * (rps ?? GATEWAY_DEFAULTS.rateLimit.ratePerSecond)) },
+    openingBalance: flagValue('--opening-balance', f.openingBalance, intIn(0, Number.MAX_SAFE_INTEGER)),
+    faults,
+    logLevel: flagValue(...fromFlagOrEnv('--log-level', f.logLevel, ENV.LOG_LEVEL, readEnv(ENV.LOG_LEVEL, env)), logLevel) ?? 'info',
+  };
+}
+
+export function registerGateway(program: Command): void {
+  const r = RESILIENCE_DEFAULTS;
+  program
+    .command('gateway')
+    .description('run the included payment gateway (WeChat Pay v3 merchant side: orders, callbacks, accounts)')
+    .option('--listen <host:port>', `listen address (default ${GATEWAY_DEFAULTS.host}:${GATEWAY_DEFAULTS.port}) [env ${EXAMPLE_ENV.GATEWAY_LISTEN.name}]`)
+    .option('--platform <url>', `payment platform base URL (default ${GATEWAY_DEFAULTS.platformUrl}) [env ${EXAMPLE_ENV.GATEWAY_PLATFORM.name}]`)
+    .option('--keys-dir <dir>', `keys directory shared with the platform, created when missing (default ${GATEWAY_DEFAULTS.keysDir}) [env ${EXAMPLE_ENV.KEYS_DIR.name}]`)
+    .option('--notify-url <url>', `base URL the platform calls back: <url>/notify/wxpay and <url>/notify/refund; point it at the sidecar to trace callbacks (default: the gateway itself) [env ${EXAMPLE_ENV.GATEWAY_NOTIFY_URL.name}]`)
+    .option('--journal <file>', `append every state change (fsync'd) and replay it at start (default: memory only) [env ${EXAMPLE_ENV.GATEWAY_JOURNAL.name}]`)
+    .option('--pool-size <n>', `keep-alive connections to the platform (default ${r.connections})`)
+    .option('--timeout <duration>', `per-attempt platform timeout (default ${formatDuration(r.timeoutMs)})`)
+    .option('--retries <n>', `retries on network errors, timeouts, 429 and 5xx (default ${r.maxRetries})`)
+    .option('--backoff <duration>', `first retry backoff, doubling, jittered (default ${formatDuration(r.backoffInitialMs)})`)
+    .option('--backoff-max <duration>', `backoff cap (default ${formatDuration(r.backoffMaxMs)})`)
+    .option('--breaker-threshold <n>', `consecutive failures that open the circuit breaker (default ${r.breakerThreshold})`)
+    .option('--breaker-half-open <duration>', `open time before a half-open probe (default ${formatDuration(r.breakerHalfOpenAfterMs)})`)
+    .option('--rate-limit <rps>', `inbound /api token bucket rate, 0 = off (default ${GATEWAY_DEFAULTS.rateLimit.ratePerSecond})`)
+    .option('--rate-burst <n>', `token bucket size (default ${GATEWAY_DEFAULTS.rateLimit.burst}, or 2 x --rate-limit)`)
+    .option('--opening-balance <fen>', `opening balance of payer accounts (default ${GATEWAY_DEFAULTS.openingBalance})`)
+    .option('--fault-latency <spec>', `added latency on /api: ${LATENCY_FLAG_EXPECTED}`)
+    .option('--fault-error-rate <0..1>', 'share of /api requests answered 500 PAYSIDECAR_GATEWAY_FAULT_INJECTED')
+    .option('--log-level <level>', `trace|debug|info|warn|error|silent (default info) [env ${ENV.LOG_LEVEL.name}]`)
+    .addHelpText('after', '\nAt run time: POST /admin/faults (loopback only) with {"latencyMs": 2500, "errorRate": 0.2} drives p99 > 2 s and errors > 5%; {} clears.')
+    .action(async (f: Flags) => {
+      let options: GatewayOptions & { logLevel: string };
+      try {
+        options = gatewayOptionsFromFlags(f);
+      } catch (err) {
+        if (err instanceof UsageError) {
+          process.stderr.write(`paysidecar gateway: ${err.message}\n`);
+          process.exit(2);
+        }
+        throw err;
+      }
+      const logger = pino({ name: 'paysidecar-gateway', level: options.logLevel });
+      const gateway = await startGateway({ ...options, logger });
+      const stop = () => {
+        gateway.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+}
