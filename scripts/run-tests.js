@@ -4,8 +4,16 @@
 const { spawnSync } = require('node:child_process');
 const { readdirSync, statSync } = require('node:fs');
 const { join, relative } = require('node:path');
+const { describe, refusal } = require('./runtime-floor');
 
 const root = join(__dirname, '..');
+// Every test process is this node (process.execPath), so the first line says which one it is.
+console.log(describe());
+const old = refusal(process.version);
+if (old) {
+  console.error(`npm test: ${old}`);
+  process.exit(1);
+}
 const tools = spawnSync('bash', [join(__dirname, 'ensure-test-tools.sh')], { stdio: 'inherit' });
 if (tools.status !== 0) {
   console.error('npm test: the test tools could not be installed (see above); not running a partial suite.');
