@@ -3,7 +3,7 @@
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { readdirSync, statSync } = require('node:fs');
-const { join, relative } = require('node:path');
+const { delimiter, dirname, join, relative } = require('node:path');
 const { describe, refusal } = require('./runtime-floor');
 
 const root = join(__dirname, '..');
@@ -39,8 +39,12 @@ if (files.length === 0) {
   console.error('npm test: no compiled tests found under dist/test (did the build run?)');
   process.exit(1);
 }
+// This node's directory first on PATH: children started through a `#!/usr/bin/env node` bin (the
+// image replay runs the package's entrypoint that way) get this node too, not the machine's.
+const PATH = [dirname(process.execPath), process.env.PATH].filter(Boolean).join(delimiter);
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], {
   cwd: root,
   stdio: 'inherit',
+  env: { ...process.env, PATH },
 });
 process.exit(r.status ?? 1);
