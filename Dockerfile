@@ -11,7 +11,7 @@
 # runtime stage (pack, install the tarball with production dependencies only, start the bin with
 # the ENV below) and fails on a missing runtime dependency or a wrong entrypoint.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: compile with the dev dependencies, then pack exactly what npm would publish ---------
 FROM ${NODE_IMAGE} AS build

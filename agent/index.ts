@@ -30,6 +30,7 @@ function isSidecarProcess(): boolean {
 }
 
 function start(): AgentHandle | undefined {
+  (require('../src/runtime/profile-attribution') as typeof import('../src/runtime/profile-attribution')).keepProfilesAttributable();
   const { createAgentLogger } = require('./log') as typeof import('./log');
   const { readAgentConfig } = require('./config') as typeof import('./config');
   const { ENV, readEnv } = require('../src/config/env') as typeof import('../src/config/env');

@@ -6,7 +6,7 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
-import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { AgentLogger } from './log';
 
 export interface AgentSpanExport {

@@ -13,7 +13,7 @@
 import { context, propagation, trace, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { IncomingMessage } from 'node:http';
-import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
 import { LegacyHeadersPropagator } from './legacy-headers';
 import { ContextOnlyTracerProvider } from './context-only-tracer';

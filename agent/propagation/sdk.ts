@@ -8,13 +8,14 @@
  */
 import { syncBuiltinESMExports } from 'node:module';
 import type { IncomingMessage } from 'node:http';
-import { context, createNoopMeter, type MeterProvider, type TextMapPropagator, type TracerProvider } from '@opentelemetry/api';
-import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { context, createNoopMeter, propagation, trace, type MeterProvider, type TextMapPropagator, type TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { SPAN_ATTR_SCENARIO, SPAN_ATTR_TRAFFIC, TRAFFIC_PROD, TRAFFIC_STRESS } from '../../src/telemetry/names/http';
 import { scenarioFromHeaders, stressScenario } from './legacy-headers';
 import { removeOwnedHeaders } from './undici-headers';
@@ -37,9 +38,12 @@ function trafficAttributes(scenario: string | undefined) {
  */
 const NO_METRICS: MeterProvider = { getMeter: () => createNoopMeter() };
 
-export function installSdkPropagation(opts: SdkPropagationOptions): { tracerProvider: TracerProvider; shutdown(): Promise<void> } {
-  const sdk = new NodeTracerProvider({ sampler: opts.sampler, resource: opts.resource, spanProcessors: opts.spanProcessors });
-  sdk.register({ propagator: opts.propagator });
+export function installSdkPropagation(opts: SdkPropagationOptions): { tracerProvider: ApiTracerProvider; shutdown(): Promise<void> } {
+  const sdk = new TracerProvider({ sampler: opts.sampler, resource: opts.resource, spanProcessors: opts.spanProcessors });
+  // What SDK 2's NodeTracerProvider.register() did; SDK 3's one TracerProvider leaves it to us.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(opts.propagator);
+  trace.setGlobalTracerProvider(sdk);
 
   const instrumentations = [
     new HttpInstrumentation({

@@ -44,7 +44,8 @@ export function classifyError(err: unknown): string {
   }
 }
 
-class Handler implements Dispatcher.DispatchHandlers {
+/** undici's DispatchHandler (the controller API, undici 7+): the bench reads status and, when asked, the body. */
+class Handler implements Dispatcher.DispatchHandler {
   private status = 0;
   private readonly chunks: Buffer[] | undefined;
   private readonly req: PlannedRequest;
@@ -56,19 +57,18 @@ class Handler implements Dispatcher.DispatchHandlers {
     this.chunks = req.onResponse ? [] : undefined;
   }
 
-  onConnect(): void {}
+  // undici 8 checks that a handler has every controller-API method, used or not.
+  onRequestStart(): void {}
 
-  onHeaders(statusCode: number): boolean {
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
     this.status = statusCode;
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.chunks?.push(chunk);
-    return true;
   }
 
-  onComplete(): void {
+  onResponseEnd(): void {
     if (this.chunks && this.req.onResponse) {
       try {
         this.req.onResponse(this.status, Buffer.concat(this.chunks));
@@ -79,7 +79,7 @@ class Handler implements Dispatcher.DispatchHandlers {
     this.done({ status: this.status });
   }
 
-  onError(err: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
     this.done({ error: classifyError(err) });
   }
 }

@@ -6,6 +6,7 @@ import { allEnvVars } from '../config/env';
 import { ConfigError } from '../errors';
 import { startSidecar } from '../sidecar';
 import { limitOldSpaceGrowth } from '../runtime/heap-growth';
+import { keepProfilesAttributable } from '../runtime/profile-attribution';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -33,6 +34,7 @@ export function registerRun(program: Command): void {
   );
   cmd.action(async (opts: Record<string, unknown>) => {
     limitOldSpaceGrowth();
+    keepProfilesAttributable();
     const flags: Partial<Record<ConfigKey, unknown>> = {};
     for (const key of CONFIG_KEYS) flags[key] = opts[camel(flagName(key))];
     // Installed before start-up, which logs "paysidecar started" before it returns: a SIGHUP sent

@@ -3,7 +3,7 @@
  * change the sampling ratio underneath it. Spans already started keep the decision they got.
  */
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
-import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
 
 export class ReloadableSampler implements Sampler {
   constructor(private delegate: Sampler) {}

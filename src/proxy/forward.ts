@@ -7,7 +7,6 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { parse as parseUrl } from 'node:url';
 import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import type { Counter, Meter } from '@opentelemetry/api';
@@ -70,20 +69,29 @@ function classify(err: NodeJS.ErrnoException, state: ProxyState, opts: ForwardOp
   }
 }
 
+/** The url.parse() fields http-proxy reads from a target object (common.js setupOutgoing). */
+function legacyTarget(u: URL): httpProxy.ServerOptions['target'] {
+  const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const auth = u.username ? decodeURIComponent(u.username) + (u.password ? ':' + decodeURIComponent(u.password) : '') : undefined;
+  const target = { protocol: u.protocol, host: u.host, hostname, port: u.port || null, path: u.pathname + u.search, auth: auth ?? null };
+  return target as unknown as httpProxy.ServerOptions['target'];
+}
+
 export function createForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
   const agentOptions = { keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: Math.min(256, opts.maxSockets), timeout: opts.keepAliveTimeoutMs, scheduling: 'lifo' as const };
   const httpAgent = new http.Agent(agentOptions);
   const httpsAgent = new https.Agent(agentOptions);
   const upstreamErrors: Counter = meter.createCounter(UPSTREAM_ERRORS.otel, { description: UPSTREAM_ERRORS.description, unit: UPSTREAM_ERRORS.unit });
   const proxy = httpProxy.createProxyServer({ xfwd: false, ws: true, changeOrigin: false, preserveHeaderKeyCase: false });
-  // http-proxy runs url.parse on a string target for every request: give it the parsed form (the
-  // same url.parse, once per target) and one options object per target instead.
+  // http-proxy runs url.parse on a string target for every request: give it the parsed fields it
+  // reads, once per target, and one options object per target. Built from WHATWG URL: url.parse is
+  // deprecated (DEP0169, a warning on Node 24).
   const webOptions = new Map<string, httpProxy.ServerOptions>();
   const optionsFor = (target: URL): httpProxy.ServerOptions => {
     let o = webOptions.get(target.href);
     if (!o) {
       if (webOptions.size >= 16) webOptions.clear(); // upstreams only change on reload
-      o = { target: parseUrl(target.href), agent: target.protocol === 'https:' ? httpsAgent : httpAgent };
+      o = { target: legacyTarget(target), agent: target.protocol === 'https:' ? httpsAgent : httpAgent };
       webOptions.set(target.href, o);
     }
     return o;

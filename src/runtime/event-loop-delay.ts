@@ -3,7 +3,7 @@
  * records how late its own timer fired, so every value includes the timer's resolution: it is
  * subtracted here, or an idle loop would report a 10 ms delay.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { EventLoopDelayStat } from '../telemetry/names/runtime';
 
 export type DelayStats = Record<EventLoopDelayStat, number>;
@@ -11,7 +11,7 @@ export type DelayStats = Record<EventLoopDelayStat, number>;
 const NS_PER_S = 1e9;
 
 export class EventLoopDelay {
-  private readonly histogram: IntervalHistogram;
+  private readonly histogram: ELDHistogram;
   private readonly resolutionNs: number;
 
   constructor(resolutionMs: number) {

@@ -8,7 +8,7 @@
  * waited for.
  */
 import { createNoopMeter, type Meter } from '@opentelemetry/api';
-import { BatchSpanProcessor, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
 import type { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { host } from './names';
@@ -136,7 +136,7 @@ export function createSpanExport(options: SpanExportOptions = {}, env: NodeJS.Pr
     counters,
     onResult,
     // Every BSP setting is given explicitly: the SDK's shim would otherwise read process.env.
-    (counting) => new BatchSpanProcessor(counting, { ...otel.batch }),
+    (counting) => new BatchSpanProcessor({ exporter: counting, ...otel.batch }),
   );
   return {
     processor,

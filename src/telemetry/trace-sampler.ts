@@ -14,7 +14,7 @@ import {
   TraceIdRatioBasedSampler,
   type Sampler,
   type SamplingResult,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import { SPAN_ATTR_TRAFFIC, TRAFFIC_STRESS } from './names';
 import type { SamplerName } from './otlp-env';

@@ -12,7 +12,7 @@ import {
   type Context, type Span, type SpanOptions, type Tracer,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { BasicTracerProvider, RandomIdGenerator, SamplingDecision, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, RandomIdGenerator, SamplingDecision, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { packageVersion } from '../version';
 
@@ -63,7 +63,7 @@ class IdOnlyTracer implements Tracer {
 
 export function createTracing(opts: TracingOptions): Tracing {
   const spanProcessors = opts.spanProcessors ?? [];
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: opts.resource ?? resourceFromAttributes({ 'service.name': opts.serviceName }),
     sampler: opts.sampler,
     spanProcessors,

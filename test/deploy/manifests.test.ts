@@ -234,7 +234,7 @@ describe('Kubernetes manifests', () => {
 describe('Dockerfile', () => {
   it('builds in two stages and installs production dependencies only at runtime', () => {
     assert.ok(dockerfile.stages.length >= 2);
-    assert.match(dockerfile.args.NODE_IMAGE ?? runtime.from, /^node:20[.-].*slim/);
+    assert.match(dockerfile.args.NODE_IMAGE ?? runtime.from, /^node:24[.-].*slim/);
     const build = dockerfile.stages[0];
     assert.ok(build.instructions.some((i) => i.op === 'RUN' && /npm ci\b/.test(i.args)), 'the build stage has the dev dependencies');
     assert.ok(build.instructions.some((i) => i.op === 'RUN' && /npm pack\b/.test(i.args)));

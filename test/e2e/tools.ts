@@ -14,6 +14,7 @@ const PACKAGES: Record<string, string> = {
   promtool: 'prometheus',
   'prometheus-alertmanager': 'prometheus-alertmanager',
   amtool: 'prometheus-alertmanager',
+  'systemd-analyze': 'systemd',
 };
 
 function find(bin: string): string | undefined {

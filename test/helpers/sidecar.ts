@@ -1,5 +1,5 @@
 /** Starts a real sidecar on loopback port 0 for a test, with spans captured in memory. */
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { loadConfig } from '../../src/config/load';
 import type { ConfigKey } from '../../src/config/schema';
 import { startSidecar, type Sidecar } from '../../src/sidecar';
@@ -22,7 +22,7 @@ export async function startTestSidecar(flags: Partial<Record<ConfigKey, unknown>
   });
   const spans = new InMemorySpanExporter();
   const logs = { ...createLogs({ ...config, accessLog: 'off' }), logger: silentLogger() };
-  const sidecar = await startSidecar(config, { spanProcessors: [new SimpleSpanProcessor(spans)], logs });
+  const sidecar = await startSidecar(config, { spanProcessors: [new SimpleSpanProcessor({ exporter: spans })], logs });
   return Object.assign(sidecar, {
     spans,
     base: `http://127.0.0.1:${sidecar.proxyAddress.port}`,

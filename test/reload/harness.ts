@@ -1,5 +1,5 @@
 /** A sidecar started from a config file in a ConfigMap-style volume, with reload wired as `paysidecar run` wires it. */
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type LoadInput } from '../../src/config/load';
 import type { ConfigKey } from '../../src/config/schema';
@@ -28,7 +28,7 @@ export async function startReloading(file: string, flags: Partial<Record<ConfigK
     configFile: loaded.file,
     loadInput: input,
     logs: cap.logs,
-    spanProcessors: [new SimpleSpanProcessor(spans)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
     watch: { pollMs: 0, debounceMs: 50 },
   });
   return {
