@@ -15,7 +15,7 @@ import { decideStress, type StressDecision, type StressInstruments, type StressP
 import { injectTraceHeaders, legacyTraceId, startRequestTrace, type TraceInstruments } from '../context/trace';
 import type { RouteTable } from '../context/route';
 import { H_TRACE_ID } from '../context/headers';
-import { normalizePeer } from '../config/cidr';
+import { normalizePeer } from '../net/peer';
 import { stripHopByHop } from './hop-by-hop';
 import { setForwardedHeaders } from './forwarded';
 import { sendError } from './error-response';

@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createDebugHandler, type DebugLogger } from '../../src/runtime/pprof/routes';
-import { checkDebugAccess, isLoopback } from '../../src/runtime/pprof/access';
+import { checkDebugAccess } from '../../src/runtime/pprof/access';
 import type { TraceDocument } from '../../src/runtime/pprof/timeline';
 import { assertPprofInvariants, decodeProfile } from './pprof-check';
 
@@ -185,8 +185,9 @@ describe('/debug/pprof routes', () => {
 
   test('access decisions by peer address', () => {
     const req = (remoteAddress: string, headers: Record<string, string> = {}) => ({ socket: { remoteAddress } as Socket, headers }) as unknown as IncomingMessage;
-    for (const a of ['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1']) assert.ok(isLoopback(a), a);
-    for (const a of ['10.0.0.7', '192.0.2.2', '::ffff:10.0.0.7', 'fe80::1', '', '0.0.0.0']) assert.ok(!isLoopback(a), a);
+    // Every spelling of loopback is test/net/peer.test.ts's business; here: the verdicts built on it.
+    assert.equal(checkDebugAccess(req('::ffff:127.0.0.1'), undefined).ok, true);
+    assert.equal(checkDebugAccess(req('::ffff:10.0.0.7'), undefined).ok, false);
     assert.equal(checkDebugAccess(req('10.0.0.7'), TOKEN).ok, false);
     assert.equal(checkDebugAccess(req('10.0.0.7', { authorization: `Bearer ${TOKEN}` }), TOKEN).ok, true);
     assert.equal(checkDebugAccess(req('10.0.0.7', { authorization: `bearer ${TOKEN}` }), TOKEN).ok, true, 'the scheme is case-insensitive');
