@@ -153,13 +153,23 @@ describe('/debug/pprof routes', () => {
     }
   });
 
-  test('unknown profile 404 lists the known ones; other methods 405', async () => {
+  test('unknown profile 404 lists the known ones, whatever the method; other methods on a profile 405', async () => {
     const nf = await get(withToken + '/debug/pprof/mutex');
     assert.equal(nf.status, 404);
+    assert.equal(code(nf.body), 'PAYSIDECAR_NOT_FOUND');
     assert.match(nf.body.toString(), /known profiles are \/debug\/pprof\/profile, \/debug\/pprof\/heap, \/debug\/pprof\/trace, \/debug\/pprof\/goroutine/);
-    const post = await fetch(withToken + '/debug/pprof/profile', { method: 'POST' });
-    assert.equal(post.status, 405);
-    assert.equal(post.headers.get('allow'), 'GET, HEAD');
+    const postUnknown = await fetch(withToken + '/debug/pprof/mutex', { method: 'POST' });
+    assert.equal(postUnknown.status, 404);
+    await postUnknown.arrayBuffer();
+    for (const path of ['/debug/pprof/profile', '/debug/pprof/']) {
+      const post = await fetch(withToken + path, { method: 'POST' });
+      assert.equal(post.status, 405, path);
+      assert.equal(post.headers.get('allow'), 'GET, HEAD');
+      assert.equal(post.headers.get('content-type'), 'application/json; charset=utf-8');
+      const body = (await post.json()) as { code: string; message: string };
+      assert.equal(body.code, 'PAYSIDECAR_METHOD_NOT_ALLOWED');
+      assert.match(body.message, /^method not allowed: POST \/debug\/pprof\/.*: use GET$/);
+    }
   });
 
   test('access: a caller behind a proxy needs the bearer token; the token is never echoed or logged', async () => {
