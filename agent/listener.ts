@@ -4,6 +4,8 @@
  *   GET /metrics         runtime metrics and the app's OpenTelemetry metrics, Prometheus text
  *   GET /debug/pprof/... profiles and timeline (src/runtime/pprof/routes.ts)
  *   GET /                this list
+ * Anything else: 404 PAYSIDECAR_NOT_FOUND; a method other than GET or HEAD on a route: 405
+ * PAYSIDECAR_METHOD_NOT_ALLOWED with Allow (src/net/json-error.ts writes both).
  *
  * A port already in use (two app processes, a restart racing the old one) is one warning and the
  * app runs on without the listener.
@@ -11,7 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatHostPort, type HostPort } from '../src/config/address';
-import { errorBody, errorStatus } from '../src/errors';
+import { sendJsonError } from '../src/net/json-error';
 import { AGENT_HOOKS } from '../src/telemetry/names/runtime';
 import type { AgentLogger } from './log';
 
@@ -37,18 +39,18 @@ export function startAgentListener(opts: AgentListenerOptions): AgentListener {
     try {
       if (opts.debug(req, res)) return;
       const path = (req.url ?? '/').split('?')[0];
-      if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) return opts.metrics(req, res);
-      if (path === '/' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(INDEX);
-        return;
+      if (path !== '/metrics' && path !== '/') {
+        return sendJsonError(res, 'PAYSIDECAR_NOT_FOUND', { detail: `${path}: the agent serves /metrics and /debug/pprof/` });
       }
-      res.writeHead(errorStatus('PAYSIDECAR_NOT_FOUND'), { 'content-type': 'application/json' });
-      res.end(JSON.stringify(errorBody('PAYSIDECAR_NOT_FOUND', `${path}: the agent serves /metrics and /debug/pprof/`)) + '\n');
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        return sendJsonError(res, 'PAYSIDECAR_METHOD_NOT_ALLOWED', { detail: `${req.method} ${path}: use GET`, headers: { allow: 'GET, HEAD' } });
+      }
+      if (path === '/metrics') return opts.metrics(req, res);
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(INDEX);
     } catch (err) {
       opts.onError(AGENT_HOOKS.listener, err);
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
+      sendJsonError(res, 'PAYSIDECAR_INTERNAL');
     }
   });
   // The listener is a window into the app, not part of it: it must not keep a finished app alive.

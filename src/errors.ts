@@ -16,8 +16,6 @@ export const ERROR_CODES = {
   PAYSIDECAR_REQUEST_TIMEOUT: { status: 408, message: 'request headers were not received in time' },
   /** The request could not be parsed as HTTP. */
   PAYSIDECAR_BAD_REQUEST: { status: 400, message: 'malformed HTTP request' },
-  /** The sidecar is draining and takes no new requests. */
-  PAYSIDECAR_DRAINING: { status: 503, message: 'sidecar is shutting down' },
   /** Too many requests in flight (load shedding). */
   PAYSIDECAR_OVERLOADED: { status: 503, message: 'too many requests in flight' },
   /** A debug endpoint was called from a non-loopback peer without the token. */

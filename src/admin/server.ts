@@ -7,11 +7,12 @@
  *   GET /ready          200 when serving; 503 while draining or while the upstream port refuses connections
  *   GET /config         the effective config as JSON, secrets shown as "[redacted]"
  *   GET /debug/pprof/*  profiles and traces (loopback callers, or a bearer token), when mounted
- * Anything else: 404 with a JSON error.
+ * Anything else: 404 PAYSIDECAR_NOT_FOUND; a method other than GET or HEAD: 405
+ * PAYSIDECAR_METHOD_NOT_ALLOWED with Allow (src/net/json-error.ts writes both).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readiness } from './readiness';
-import { errorBody, errorStatus, type ErrorCode } from '../errors';
+import { sendJsonError } from '../net/json-error';
 
 /** Returns true when it handled the request. */
 export type AdminMount = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -29,18 +30,13 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-function error(res: ServerResponse, code: ErrorCode, detail?: string): void {
-  json(res, errorStatus(code), errorBody(code, detail));
-}
-
 export function createAdminServer(deps: AdminDeps): http.Server {
   return http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     try {
       for (const mount of deps.mounts ?? []) if (mount(req, res)) return;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.setHeader('allow', 'GET, HEAD');
-        return json(res, 405, { code: 'PAYSIDECAR_BAD_PARAMETER', message: `method ${req.method} not allowed on ${path}` });
+        return sendJsonError(res, 'PAYSIDECAR_METHOD_NOT_ALLOWED', { detail: `${req.method} ${path}: use GET`, headers: { allow: 'GET, HEAD' } });
       }
       switch (path) {
         case '/metrics':
@@ -49,7 +45,7 @@ export function createAdminServer(deps: AdminDeps): http.Server {
               res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
               res.end(text);
             },
-            (err: Error) => error(res, 'PAYSIDECAR_INTERNAL', `metrics collection failed: ${err.message}`),
+            (err: Error) => sendJsonError(res, 'PAYSIDECAR_INTERNAL', { detail: `metrics collection failed: ${err.message}` }),
           );
           return;
         case '/live':
@@ -57,17 +53,16 @@ export function createAdminServer(deps: AdminDeps): http.Server {
         case '/ready':
           deps.readiness.check().then(
             (s) => json(res, s.ready ? 200 : 503, s.ready ? { status: 'ready' } : { status: 'not ready', reason: s.reason }),
-            (err: Error) => error(res, 'PAYSIDECAR_INTERNAL', err.message),
+            (err: Error) => sendJsonError(res, 'PAYSIDECAR_INTERNAL', { detail: err.message }),
           );
           return;
         case '/config':
           return json(res, 200, deps.config());
         default:
-          return error(res, 'PAYSIDECAR_NOT_FOUND', `no admin route ${path}; routes: /metrics /live /ready /config /debug/pprof/`);
+          return sendJsonError(res, 'PAYSIDECAR_NOT_FOUND', { detail: `no admin route ${path}; routes: /metrics /live /ready /config /debug/pprof/` });
       }
     } catch (err) {
-      if (!res.headersSent) error(res, 'PAYSIDECAR_INTERNAL', (err as Error).message);
-      else res.destroy();
+      sendJsonError(res, 'PAYSIDECAR_INTERNAL', { detail: (err as Error).message });
     }
   });
 }

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { normalizePeer } from '../net/peer';
 
 export const CIDR_EXPECTED = 'an IPv4 or IPv6 CIDR like 10.0.0.0/8, 127.0.0.1/32 or ::1/128';
 
@@ -25,12 +26,6 @@ export function parseCidr(text: string): Cidr | undefined {
   return { address, prefix, family: fam === 4 ? 'ipv4' : 'ipv6' };
 }
 
-/** IPv4 peers on a dual-stack socket arrive as ::ffff:a.b.c.d; match them against IPv4 CIDRs. */
-export function normalizePeer(address: string | undefined): string {
-  if (!address) return '';
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-}
-
 /** Membership test over a set of CIDRs, backed by node's BlockList. */
 export class CidrSet {
   private readonly list = new BlockList();
@@ -48,9 +43,4 @@ export class CidrSet {
     if (fam === 0) return false;
     return this.list.check(addr, fam === 4 ? 'ipv4' : 'ipv6');
   }
-}
-
-export function isLoopback(peer: string | undefined): boolean {
-  const addr = normalizePeer(peer);
-  return addr === '::1' || addr.startsWith('127.');
 }

@@ -15,10 +15,10 @@ import { decideStress, type StressDecision, type StressInstruments, type StressP
 import { injectTraceHeaders, legacyTraceId, startRequestTrace, type TraceInstruments } from '../context/trace';
 import type { RouteTable } from '../context/route';
 import { H_TRACE_ID } from '../context/headers';
-import { normalizePeer } from '../config/cidr';
+import { normalizePeer } from '../net/peer';
 import { stripHopByHop } from './hop-by-hop';
 import { setForwardedHeaders } from './forwarded';
-import { sendError } from './error-response';
+import { sendJsonError } from '../net/json-error';
 import type { Forwarder, UpstreamFailure } from './forward';
 import type { Exchange } from './exchange';
 import { activeAttributes, recordExchange, type RecordInstruments, type RecordSettings } from './record';
@@ -50,7 +50,7 @@ export interface HandlerDeps {
 const KNOWN = new Set<string>(KNOWN_METHODS);
 
 function onUpstreamFailure(ex: Exchange, _req: IncomingMessage, res: ServerResponse, failure: UpstreamFailure): void {
-  sendError(res, failure.code, failure.detail, ex.trace.traceId, ex.legacyTraceId);
+  sendJsonError(res, failure.code, { detail: failure.detail, traceId: ex.trace.traceId, headers: { [H_TRACE_ID]: ex.legacyTraceId } });
 }
 
 /** The span's semantic-convention attributes; only built when spans are recorded. */

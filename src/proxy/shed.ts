@@ -9,7 +9,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Counter, Meter } from '@opentelemetry/api';
 import { ATTR_TRAFFIC, REQUESTS_SHED } from '../telemetry/names';
-import { sendError } from './error-response';
+import { H_TRACE_ID } from '../context/headers';
+import { sendJsonError } from '../net/json-error';
 import type { Exchange } from './exchange';
 
 /** What Retry-After says: long enough for a burst to pass, short enough not to idle a replica. */
@@ -38,5 +39,9 @@ export function shedRequest(ex: Exchange, req: IncomingMessage, res: ServerRespo
   // Reading an unwanted upload to keep the connection alive would spend the capacity we are
   // protecting; closing is cheaper.
   if (hasBody(req)) res.setHeader('connection', 'close');
-  sendError(res, 'PAYSIDECAR_OVERLOADED', `${maxInflight} requests already in flight (--max-inflight)`, ex.trace.traceId, ex.legacyTraceId);
+  sendJsonError(res, 'PAYSIDECAR_OVERLOADED', {
+    detail: `${maxInflight} requests already in flight (--max-inflight)`,
+    traceId: ex.trace.traceId,
+    headers: { [H_TRACE_ID]: ex.legacyTraceId },
+  });
 }

@@ -51,9 +51,33 @@ describe('admin server', { timeout: 30_000 }, () => {
   it('unknown routes get a 404 JSON error naming the routes', async () => {
     const r = await request(`${sc.admin}/nope`);
     assert.equal(r.status, 404);
+    assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(r.headers['cache-control'], 'no-store');
     const body = JSON.parse(r.body);
     assert.equal(body.code, 'PAYSIDECAR_NOT_FOUND');
     assert.match(body.message, /\/metrics/);
+  });
+
+  it('another method than GET or HEAD gets 405 PAYSIDECAR_METHOD_NOT_ALLOWED with Allow, on every route', async () => {
+    for (const [method, path] of [['POST', '/metrics'], ['PUT', '/config'], ['DELETE', '/ready'], ['POST', '/debug/pprof/']]) {
+      const r = await request(`${sc.admin}${path}`, { method });
+      assert.equal(r.status, 405, `${method} ${path}`);
+      assert.equal(r.headers.allow, 'GET, HEAD');
+      assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
+      const body = JSON.parse(r.body);
+      assert.equal(body.code, 'PAYSIDECAR_METHOD_NOT_ALLOWED', `${method} ${path}`);
+      assert.match(body.message, new RegExp(`${method} ${path.replace(/\//g, '\\/')}: use GET`));
+    }
+    assert.equal((await request(`${sc.admin}/live`, { method: 'HEAD' })).status, 200);
+  });
+
+  it('a bad query value gets 400 PAYSIDECAR_BAD_PARAMETER naming the parameter and what was expected', async () => {
+    const r = await request(`${sc.admin}/debug/pprof/profile?seconds=forever`);
+    assert.equal(r.status, 400);
+    assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
+    const body = JSON.parse(r.body);
+    assert.equal(body.code, 'PAYSIDECAR_BAD_PARAMETER');
+    assert.match(body.message, /seconds="forever" is invalid, expected an integer from 1 to 300/);
   });
 
   it('/debug/pprof/ serves its index to loopback callers', async () => {

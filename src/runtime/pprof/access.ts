@@ -7,15 +7,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isIPv4 } from 'node:net';
+import { isLoopback } from '../../net/peer';
 
 export type AccessVerdict = { ok: true } | { ok: false; detail: string };
-
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const a = address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
-  return a === '::1' || (isIPv4(a) && a.startsWith('127.'));
-}
 
 function sameSecret(given: string, expected: string): boolean {
   // Hash first so the comparison is constant-time whatever the lengths.

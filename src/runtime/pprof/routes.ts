@@ -12,7 +12,7 @@
  * first capture, not at start-up.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorBody, errorStatus, type ErrorCode } from '../../errors';
+import { sendJsonError } from '../../net/json-error';
 import { checkDebugAccess } from './access';
 import { currentCapture, tryAcquireCapture } from './capture-lock';
 import { indexPage } from './index-page';
@@ -48,16 +48,6 @@ export const DEBUG_DEFAULTS = {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => Promise<void> | void;
 
-function sendError(res: ServerResponse, code: ErrorCode, detail?: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify(errorBody(code, detail));
-  res.writeHead(errorStatus(code), { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
-  res.end(body + '\n');
-}
-
 function sendBody(req: IncomingMessage, res: ServerResponse, body: Buffer | string, headers: Record<string, string>): void {
   res.writeHead(200, { 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)), ...headers });
   res.end(req.method === 'HEAD' ? undefined : body);
@@ -88,7 +78,7 @@ export function createDebugHandler(opts: DebugHandlerOptions = {}): (req: Incomi
   async function capture(kind: string, req: IncomingMessage, res: ServerResponse, seconds: number, run: (signal: AbortSignal) => Promise<boolean>) {
     const release = tryAcquireCapture(kind);
     if (!release) {
-      sendError(res, 'PAYSIDECAR_CAPTURE_BUSY', `a ${currentCapture() ?? 'capture'} capture is running; retry when it ends`);
+      sendJsonError(res, 'PAYSIDECAR_CAPTURE_BUSY', { detail: `a ${currentCapture() ?? 'capture'} capture is running; retry when it ends` });
       return;
     }
     const started = Date.now();
@@ -99,7 +89,7 @@ export function createDebugHandler(opts: DebugHandlerOptions = {}): (req: Incomi
       log?.info({ capture: kind, seconds, peer, ms: Date.now() - started, completed: answered }, answered ? 'debug capture sent' : 'debug capture abandoned: the caller went away');
     } catch (err) {
       log?.error({ capture: kind, err: err instanceof Error ? err.message : String(err) }, 'debug capture failed');
-      sendError(res, 'PAYSIDECAR_INTERNAL', `${kind} capture failed: ${err instanceof Error ? err.message : String(err)}`);
+      sendJsonError(res, 'PAYSIDECAR_INTERNAL', { detail: `${kind} capture failed: ${err instanceof Error ? err.message : String(err)}` });
     } finally {
       release();
     }
@@ -107,7 +97,7 @@ export function createDebugHandler(opts: DebugHandlerOptions = {}): (req: Incomi
 
   const seconds = (query: URLSearchParams, res: ServerResponse, dflt: number): number | undefined => {
     const p = intParam(query, 'seconds', dflt, 1, DEBUG_DEFAULTS.maxSeconds);
-    if (!p.ok) sendError(res, 'PAYSIDECAR_BAD_PARAMETER', p.detail);
+    if (!p.ok) sendJsonError(res, 'PAYSIDECAR_BAD_PARAMETER', { detail: p.detail });
     return p.ok ? p.value : undefined;
   };
 
@@ -151,7 +141,7 @@ export function createDebugHandler(opts: DebugHandlerOptions = {}): (req: Incomi
       const s = seconds(query, res, DEBUG_DEFAULTS.heapSeconds);
       if (s === undefined) return;
       const interval = intParam(query, 'interval', heapIntervalBytes, 1024, 64 * 1024 * 1024);
-      if (!interval.ok) return sendError(res, 'PAYSIDECAR_BAD_PARAMETER', interval.detail);
+      if (!interval.ok) return sendJsonError(res, 'PAYSIDECAR_BAD_PARAMETER', { detail: interval.detail });
       await capture('heap', req, res, s, async (signal) => {
         const { captureHeapProfile } = require('./heap') as typeof import('./heap');
         const { heapProfileToPprof } = require('./heap-to-pprof') as typeof import('./heap-to-pprof');
@@ -197,25 +187,25 @@ export function createDebugHandler(opts: DebugHandlerOptions = {}): (req: Incomi
       const access = checkDebugAccess(req, opts.token);
       if (!access.ok) {
         log?.warn({ peer: req.socket.remoteAddress, path: parsed.pathname }, 'debug endpoint refused');
-        sendError(res, 'PAYSIDECAR_DEBUG_FORBIDDEN', access.detail);
-        return true;
-      }
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        sendError(res, 'PAYSIDECAR_METHOD_NOT_ALLOWED', `${req.method} ${parsed.pathname}: use GET`, { allow: 'GET, HEAD' });
+        sendJsonError(res, 'PAYSIDECAR_DEBUG_FORBIDDEN', { detail: access.detail });
         return true;
       }
       const route = routes[sub];
       if (!route) {
-        sendError(res, 'PAYSIDECAR_NOT_FOUND', `${parsed.pathname}: known profiles are ${Object.keys(routes).filter(Boolean).map((r) => DEBUG_PREFIX + r).join(', ')}`);
+        sendJsonError(res, 'PAYSIDECAR_NOT_FOUND', { detail: `${parsed.pathname}: known profiles are ${Object.keys(routes).filter(Boolean).map((r) => DEBUG_PREFIX + r).join(', ')}` });
+        return true;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        sendJsonError(res, 'PAYSIDECAR_METHOD_NOT_ALLOWED', { detail: `${req.method} ${parsed.pathname}: use GET`, headers: { allow: 'GET, HEAD' } });
         return true;
       }
       Promise.resolve(route(req, res, parsed.searchParams)).catch((err: unknown) => {
         log?.error({ err: err instanceof Error ? err.message : String(err) }, 'debug endpoint failed');
-        sendError(res, 'PAYSIDECAR_INTERNAL');
+        sendJsonError(res, 'PAYSIDECAR_INTERNAL');
       });
     } catch (err) {
       log?.error({ err: err instanceof Error ? err.message : String(err) }, 'debug endpoint failed');
-      sendError(res, 'PAYSIDECAR_INTERNAL');
+      sendJsonError(res, 'PAYSIDECAR_INTERNAL');
     }
     return true;
   };

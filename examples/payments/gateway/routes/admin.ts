@@ -5,13 +5,13 @@
  *   GET  /admin/status        breaker state, order count, journal path
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isLoopbackPeer } from '../../wxpay/server/loopback';
+import { isLoopback } from '../../../../src/net/peer';
 import type { GatewayContext } from '../context';
 import { GatewayError, sendGatewayError } from '../http-errors';
 import { parseGatewayFaults, type GatewayFaultInjector } from '../inbound/faults';
 
 async function loopbackOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!isLoopbackPeer(request.socket.remoteAddress)) await sendGatewayError(reply, new GatewayError('PAYSIDECAR_GATEWAY_FORBIDDEN', `peer ${request.socket.remoteAddress}`));
+  if (!isLoopback(request.socket.remoteAddress)) await sendGatewayError(reply, new GatewayError('PAYSIDECAR_GATEWAY_FORBIDDEN', `peer ${request.socket.remoteAddress}`));
 }
 
 export function adminRoutes(app: FastifyInstance, ctx: GatewayContext, faults: GatewayFaultInjector, journalPath: string | undefined): void {

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { wxpayError } from '../../wxpay/errors';
-import { isLoopbackPeer } from '../../wxpay/server/loopback';
+import { isLoopback } from '../../../../src/net/peer';
 import { rfc3339Beijing } from '../../wxpay/time';
 import type { PlatformContext } from '../context';
 import { parsePlatformFaults } from '../faults';
@@ -17,7 +17,7 @@ import { transactionNotify } from '../notify/envelope';
 import { toTransaction } from '../store';
 
 async function loopbackOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!isLoopbackPeer(request.socket.remoteAddress)) {
+  if (!isLoopback(request.socket.remoteAddress)) {
     const e = wxpayError('NO_AUTH', 'fault injection answers loopback callers only');
     await reply.code(e.status).send(e.body);
   }
