@@ -94,8 +94,13 @@ describe('SIGTERM under load', { timeout: 60_000 }, () => {
       const reached = new Set(up.seen.map((s) => Number(s.url.split('/').pop())));
       const ok = results.filter((r) => r.status === 200);
       const failed = results.filter((r) => r.status !== 200);
-      assert.ok(ok.length > 100, `${ok.length} answered`);
-      assert.ok(results.filter((r) => r.sentAt > sigtermAt).length > 50, 'traffic kept arriving after SIGTERM');
+      // How many requests the loop manages to send depends on how fast this machine runs the test,
+      // not on the sidecar: ask only that there was real traffic on both sides of the signal.
+      const beforeSignal = results.filter((r) => r.sentAt < sigtermAt).length;
+      const afterSignal = results.filter((r) => r.sentAt > sigtermAt).length;
+      assert.ok(beforeSignal > 30, `only ${beforeSignal} requests were sent before SIGTERM`);
+      assert.ok(afterSignal > 30, `only ${afterSignal} requests were sent after SIGTERM: traffic must keep arriving`);
+      assert.ok(ok.length >= beforeSignal, `${ok.length} answered, fewer than the ${beforeSignal} sent before SIGTERM`);
       // Every request the sidecar passed on came back whole.
       for (const id of reached) {
         const r = results[id];
