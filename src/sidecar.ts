@@ -96,7 +96,8 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
     { name: 'host metrics', close: () => hostMetrics.stop() },
     { name: 'runtime sampler', close: () => runtimeSampler.stop() },
     { name: 'metrics', close: () => metrics.shutdown().catch(() => undefined) },
-    { name: 'logs', close: () => (logger.info({ completed: drained.completed }, 'paysidecar stopped'), logs.flush()) },
+    { name: 'stop log', close: () => logger.info({ completed: drained.completed }, 'paysidecar stopped') },
+    { name: 'logs', close: () => logs.flush() },
   ];
   const close = () => closeInOrder(closers, (name, err) => logger.warn({ err }, `closing the ${name} failed`));
 
