@@ -233,3 +233,22 @@ export function createAgentMetricsSource(url: URL | string, opts: AgentMetricsOp
     },
   };
 }
+
+export interface MetricsText {
+  text(): Promise<string>;
+  close(): void;
+}
+
+/** What the admin /metrics serves: the sidecar's own exposition, with the agent's merged in when `--agent-metrics` names it. */
+export function adminMetricsText(own: () => Promise<string>, agentUrl: URL | undefined, opts: AgentMetricsOptions = {}): MetricsText {
+  if (!agentUrl) return { text: own, close: () => undefined };
+  const agent = createAgentMetricsSource(agentUrl, opts);
+  return {
+    async text() {
+      // The agent first, so paysidecar_agent_up in our own exposition describes this scrape.
+      const agentText = await agent.text();
+      return mergeExpositions(await own(), agentText);
+    },
+    close: () => agent.close(),
+  };
+}

@@ -113,6 +113,51 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigKey = keyof z.input<typeof configSchema>;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
 
+/**
+ * How a running sidecar takes a change to each key: `live` between two requests on reload
+ * (config file change or SIGHUP), `restart` only at the next start (the reload logs it and keeps
+ * the running value). A map rather than zod's `.meta()`: a Record over ConfigKey makes tsc refuse
+ * a new key that does not say, where `.meta()` would leave it silently undefined (and write to
+ * zod's process-wide registry). The README's hot-reload table and the Kubernetes ConfigMap's
+ * comment are checked against it (test/config/reload-keys.test.ts).
+ */
+export const CONFIG_RELOAD: Record<ConfigKey, 'live' | 'restart'> = {
+  listen: 'restart',
+  upstream: 'restart',
+  admin: 'restart',
+  stressSecret: 'live',
+  trustCidr: 'live',
+  stressUpstream: 'restart',
+  upstreamTimeout: 'restart',
+  connectTimeout: 'restart',
+  drainTimeout: 'live',
+  accessLog: 'restart',
+  accessLogFile: 'restart',
+  accessLogSample: 'live',
+  stressLog: 'restart',
+  logLevel: 'live',
+  route: 'live',
+  maxSockets: 'restart',
+  keepAliveTimeout: 'restart',
+  maxHeaderSize: 'restart',
+  headersTimeout: 'restart',
+  serviceName: 'restart',
+  debugToken: 'restart',
+  hostInterval: 'restart',
+  watchProcess: 'restart',
+  procRoot: 'restart',
+  otlpEndpoint: 'restart',
+  traceSampleRatio: 'live',
+  sampleStress: 'live',
+  agentMetrics: 'restart',
+  maxInflight: 'live',
+  stressSecretFile: 'live',
+  stressSecretOverlap: 'live',
+};
+
+/** Keys a reload puts into effect without a restart (from CONFIG_RELOAD). */
+export const LIVE_KEYS: ReadonlySet<ConfigKey> = new Set(CONFIG_KEYS.filter((k) => CONFIG_RELOAD[k] === 'live'));
+
 /** Keys whose values must never be printed. */
 export const SECRET_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(['stressSecret', 'debugToken']);
 

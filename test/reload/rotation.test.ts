@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StressSecretRotation } from '../../src/config/secret-rotation';
+import { StressSecretRotation } from '../../src/context/stress-rotation';
 import { resolveStressSecret } from '../../src/config/stress-secret';
 import { CidrSet } from '../../src/config/cidr';
 import { ConfigError } from '../../src/errors';

@@ -4,7 +4,7 @@
  * switched over while they run. Only one previous secret is kept: a second rotation inside the
  * window retires the oldest at once.
  */
-import type { StressPolicy } from '../context/stress';
+import type { StressPolicy } from './stress';
 
 export type RotationResult = 'unchanged' | 'set' | 'rotated' | 'removed';
 

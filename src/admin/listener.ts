@@ -1,0 +1,51 @@
+/**
+ * The admin listener as the sidecar runs it: the routes (server.ts), /metrics with the agent's
+ * series merged in when `--agent-metrics` is set, /debug/pprof behind its access check (refusals
+ * counted), and how it closes.
+ */
+import type { Server } from 'node:http';
+import type { Meter } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import { createAdminServer } from './server';
+import type { Readiness } from './readiness';
+import { adminMetricsText } from './agent-metrics';
+import { countDebugRefusals } from './debug-refusals';
+import { createDebugHandler } from '../runtime/pprof/routes';
+
+export interface AdminListenerDeps {
+  readiness: Readiness;
+  /** The sidecar's own exposition. */
+  ownMetrics(): Promise<string>;
+  /** `--agent-metrics`: the in-process agent's /metrics URL. */
+  agentMetrics?: URL;
+  /** `--debug-token`: what non-loopback callers of /debug/pprof must present. */
+  debugToken?: string;
+  /** The effective config, secrets redacted. */
+  config(): Record<string, unknown>;
+  meter: Meter;
+  logger: Logger;
+}
+
+export interface AdminListener {
+  readonly server: Server;
+  /** What /metrics serves. */
+  metricsText(): Promise<string>;
+  /** Drops open connections (scrapes, profiles) and waits for the listener to close. */
+  close(): Promise<void>;
+}
+
+export function createAdminListener(deps: AdminListenerDeps): AdminListener {
+  const { meter, logger } = deps;
+  const metrics = adminMetricsText(deps.ownMetrics, deps.agentMetrics, { meter, logger });
+  const debug = countDebugRefusals(createDebugHandler({ token: deps.debugToken, logger }), meter);
+  const server = createAdminServer({ readiness: deps.readiness, metricsText: metrics.text, config: deps.config, mounts: [debug] });
+  return {
+    server,
+    metricsText: metrics.text,
+    close() {
+      metrics.close();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
