@@ -1,4 +1,4 @@
-/** `paysidecar dashboards --out DIR`: the four Grafana dashboards, exported copies, provisioning YAML. */
+/** `paysidecar dashboards --out DIR`: the Grafana dashboards, exported copies, provisioning YAML. */
 import type { Command } from 'commander';
 import { registerGenerator } from './generate-options';
 

@@ -14,6 +14,8 @@ import { RULES_FILE, ruleGroups } from '../../src/generate/alerts/files';
 import { ALERT_PREFIX } from '../../src/generate/alerts/rules';
 import { resolveGeneratorConfig } from '../../src/generate/config';
 import { DASHBOARDS } from '../../src/generate/dashboards/catalog';
+import { EXAMPLE_DASHBOARDS_DIR } from '../../examples/payments/dashboards/files';
+import { GATEWAY_DASHBOARD } from '../../examples/payments/dashboards/gateway';
 import { prometheusConfig } from '../../src/generate/deploy';
 import { toYaml } from '../../src/generate/files';
 import { startLoad, type Load } from './load';
@@ -181,8 +183,10 @@ test('after mixed load, every dashboard query (variables substituted) returns da
   const zeroOnly: string[] = [];
   let queries = 0;
   try {
-    for (const ref of DASHBOARDS) {
-      const d = JSON.parse(readFileSync(join(ROOT, 'dashboards', ref.file), 'utf8')) as {
+    // The product's dashboards, and the example's: this stack runs the example gateway.
+    const files = [...DASHBOARDS.map((ref) => ({ ref, path: join('dashboards', ref.file) })), { ref: GATEWAY_DASHBOARD, path: join(EXAMPLE_DASHBOARDS_DIR, GATEWAY_DASHBOARD.file) }];
+    for (const { ref, path } of files) {
+      const d = JSON.parse(readFileSync(join(ROOT, path), 'utf8')) as {
         panels: { type: string; title: string; targets?: DashTarget[] }[];
         templating: { list: DashVariable[] };
         annotations: { list: { name: string; expr?: string }[] };

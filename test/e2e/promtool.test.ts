@@ -109,6 +109,12 @@ test('the promtool tests catch a joint alert whose error threshold drifted', () 
   assert.match(r.out, /joint alert: errors, p99 and rate all over their thresholds/);
 });
 
+test('the promtool tests catch an event alert that reads increase() alone (blind to the first failure of a lazily created counter)', () => {
+  const r = mutate((rules) => rules.replace(/(alert: PaysidecarConfigReloadFailed\n\s+expr: \|-?\n[^\n]*\n)\s+or\n[^\n]*offset[^\n]*\n/, '$1'));
+  assert.notEqual(r.status, 0);
+  assert.match(r.out, /the first failed reload \(a new series, already at 1\) → fires/);
+});
+
 for (const [what, raw] of [
   ['the agent merged into the sidecar\'s /metrics', { agentMetrics: 'merged' }],
   ['other thresholds, job names, SLO targets and a 2m alert window', { jobs: { sidecar: 'pay-proxy', agent: 'pay-agent' }, alertWindow: '2m', joint: { errorRatio: 0.02, minRps: 20, p99Seconds: 1 }, slo: { availability: 0.995, latency: 0.95, latencySeconds: 0.8 }, stressGuard: { p99Seconds: 0.5 }, host: { timeWaitMin: 1000 } }],

@@ -84,7 +84,8 @@ export async function startStack(): Promise<Stack> {
     await up('platform', `${platform}/healthz`);
     const gw = startNode(
       'gateway+agent',
-      ['--require', AGENT, CLI, 'gateway', '--listen', `127.0.0.1:${gatewayPort}`, '--platform', platform, '--keys-dir', keys, '--notify-url', proxy, '--log-level', 'warn'],
+      // With a journal, so the example dashboard's journal panels have writes and fsyncs to draw.
+      ['--require', AGENT, CLI, 'gateway', '--listen', `127.0.0.1:${gatewayPort}`, '--platform', platform, '--keys-dir', keys, '--journal', join(dir, 'gateway.journal'), '--notify-url', proxy, '--log-level', 'warn'],
       { PAYSIDECAR_AGENT_ADMIN: `127.0.0.1:${agentPort}`, OTEL_SERVICE_NAME: 'paysidecar-e2e-gateway' },
     );
     children.push(gw);

@@ -45,7 +45,7 @@ function runbookSection(alert: string): string | undefined {
 test('the committed rules are the generator output and hold the expected alerts', () => {
   const names = [...new Set(alerts.map((a) => a.alert))];
   assert.deepEqual(names, [...new Set(alertGroups(config).flatMap((g) => g.rules.map((r) => r.alert)))]);
-  for (const n of ['PaymentsDegraded', 'AvailabilityBudgetBurn', 'LatencyBudgetBurn', 'StressHurtingProd', 'EventLoopLag', 'GcTimeHigh', 'HeapNearLimit', 'HostCpuSaturated', 'TimeWaitSurge', 'MemoryNearCgroupLimit', 'SidecarDown', 'AgentDown']) {
+  for (const n of ['PaymentsDegraded', 'AvailabilityBudgetBurn', 'LatencyBudgetBurn', 'StressHurtingProd', 'EventLoopLag', 'GcTimeHigh', 'HeapNearLimit', 'HostCpuSaturated', 'TimeWaitSurge', 'MemoryNearCgroupLimit', 'SidecarDown', 'AgentDown', 'ConfigReloadFailed', 'RestartRequired', 'SpansDropped', 'AgentHookErrors', 'SheddingRequests']) {
     assert.ok(names.includes(`${ALERT_PREFIX}${n}`), n);
   }
 });

@@ -17,6 +17,7 @@ test('seriesIn finds selected series and skips functions, labels, strings and ke
   assert.deepEqual(seriesIn('sum by (job) (rate(foo_total{a="b c"}[5m])) / on (job) bar or on() vector(0)'), ['foo_total', 'bar']);
   assert.deepEqual(seriesIn('job_traffic:x:rate5m{traffic="prod"} > 0.05 and on (job, traffic) y > 2'), ['job_traffic:x:rate5m', 'y']);
   assert.deepEqual(seriesIn('absent(up{job=~"a"})'), ['up']);
+  assert.deepEqual(seriesIn('sum by (job) (x_total{a="b"} unless x_total{a="b"} offset 10m)'), ['x_total', 'x_total']);
 });
 
 test('windows lists range selectors; knownSeries includes histogram suffixes and counter _total', () => {

@@ -16,20 +16,32 @@ function isMetricName(x: unknown): x is MetricName {
   return typeof x === 'object' && x !== null && typeof (x as MetricName).otel === 'string' && typeof (x as MetricName).kind === 'string';
 }
 
-/** Every series name the names module can put in Prometheus (histograms with their suffixes). */
-export function knownSeries(): Set<string> {
-  const out = new Set<string>();
+/**
+ * Every metric a names module defines, wherever it sits: top-level exports, namespaces
+ * (`runtime`, `host`, `admin`) and records of metrics (`runtime.EVENTLOOP_DELAY.p99`).
+ */
+export function metricNames(module: object = names): MetricName[] {
+  const out = new Map<string, MetricName>();
   const visit = (x: unknown, depth: number) => {
     if (isMetricName(x)) {
-      const base = prom(x);
-      out.add(base);
-      if (x.kind === 'histogram') for (const s of ['_bucket', '_sum', '_count']) out.add(base + s);
+      out.set(x.otel, x);
       return;
     }
     if (depth < 3 && typeof x === 'object' && x !== null) for (const v of Object.values(x)) visit(v, depth + 1);
   };
-  visit(names, 0);
-  return out;
+  visit(module, 0);
+  return [...out.values()];
+}
+
+/** The series one metric puts in Prometheus (a histogram's with their suffixes). */
+export function seriesOf(m: MetricName): string[] {
+  const base = prom(m);
+  return m.kind === 'histogram' ? [base, ...['_bucket', '_sum', '_count'].map((s) => base + s)] : [base];
+}
+
+/** Every series name the names modules can put in Prometheus (the product's by default). */
+export function knownSeries(...modules: object[]): Set<string> {
+  return new Set((modules.length ? modules : [names]).flatMap((m) => metricNames(m)).flatMap(seriesOf));
 }
 
 /** Series names an expression selects (metric names, including recorded ones). */
@@ -38,7 +50,8 @@ export function seriesIn(expr: string): string[] {
     .replace(/"(?:[^"\\]|\\.)*"/g, '""') // string literals
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ') // grouping label lists
     .replace(/\{[^}]*\}/g, ' ') // matchers
-    .replace(/\[[^\]]*\]/g, ' '); // range windows
+    .replace(/\[[^\]]*\]/g, ' ') // range windows
+    .replace(/\boffset\s+[0-9a-z]+/g, ' '); // offset durations
   const out: string[] = [];
   const re = /([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*\()?/g;
   for (let m = re.exec(s); m; m = re.exec(s)) {

@@ -4,11 +4,12 @@
  * built from the same config as the rules, so changing a threshold moves the test data with it,
  * and the expected annotations are rendered exactly as Prometheus would render them.
  */
-import { TRAFFIC_PROD, TRAFFIC_STRESS, host, prom, promLabel, runtime } from '../../telemetry/names';
+import { ATTR_TRAFFIC, REQUESTS_SHED, TRAFFIC_PROD, TRAFFIC_STRESS, admin, host, prom, promLabel, runtime } from '../../telemetry/names';
 import { promDurationSeconds, type GeneratorConfig } from '../config';
 import { INSTANCE, JOB, L, UP, histogram } from '../promql';
 import { recordingGroups } from './recording';
 import { ALERT_PREFIX, BURN_PAIRS, alertGroups, type AlertRule } from './rules';
+import { EVENT_WINDOW, SIDECAR_HEALTH_ALERTS } from './sidecar-health';
 import { counterValues, gaugeValues, phase, requestSeries, windowRatio, type Bad, type InputSeries, type Phase, type TrafficSpec } from './scenario';
 import { humanizePercentage, nearTie, renderTemplate } from './template';
 
@@ -450,9 +451,108 @@ function targetsFile(b: Builder): TestFile {
   };
 }
 
+/**
+ * The sidecar's own health. The event alerts (a failed reload, a hook error) are tested the way
+ * the SDK really writes a counter: the series first appears already at 1, which `increase()`
+ * alone would never see; an old failure that no longer moves stays silent.
+ */
+function sidecarFile(b: Builder): TestFile {
+  const step = 60;
+  const side = { [JOB]: b.sidecarJob, [INSTANCE]: SIDECAR_INSTANCE };
+  const agent = { [JOB]: b.agentJob, [INSTANCE]: AGENT_INSTANCE };
+  const lbl = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+  const series = (name: string, labels: Record<string, string>, values: string) => ({ series: `${name}${lbl(labels)}`, values });
+  const windowSteps = Math.ceil(promDurationSeconds(EVENT_WINDOW) / step);
+  const result = promLabel(admin.ATTR_RESULT);
+  const hook = promLabel(runtime.ATTR_HOOK);
+  const reason = promLabel(host.ATTR_DROP_REASON);
+  const traffic = promLabel(ATTR_TRAFFIC);
+  const reloads = prom(admin.CONFIG_RELOADS);
+  const hookErrors = prom(runtime.AGENT_HOOK_ERRORS);
+  const reloadRule = b.rule(SIDECAR_HEALTH_ALERTS.reloadFailed);
+  const hookRule = b.rule(SIDECAR_HEALTH_ALERTS.agentHookErrors);
+  const spansRule = b.rule(SIDECAR_HEALTH_ALERTS.spansDropped);
+  const shedRule = b.rule(SIDECAR_HEALTH_ALERTS.shedding);
+  // An event at step `appear`, then quiet: firing once `for:` has passed, silent a window later.
+  const appear = 5;
+  const eventAt = b.firingAt(reloadRule, step, appear);
+  const quietAt = appear + windowSteps + 7;
+  const steps = quietAt + 2;
+  /** A lazily created counter: absent, then 1 from step `from` on. */
+  const bornAt = (from: number) => `_x${from} 1+0x${steps - from}`;
+  /** A counter that existed from the start and moves by one at step `at`. */
+  const bumpAt = (at: number) => `0+0x${at - 1} 1+0x${steps - at}`;
+  const sustained = (perSecond: number) => counterValues(Array<number>(steps).fill(perSecond * step));
+  const spansAt = b.firingAt(spansRule, step, 1) + 1;
+  const shedAt = b.firingAt(shedRule, step, 1) + 1;
+  return {
+    file: 'sidecar.test.yml',
+    stepSeconds: step,
+    scenarios: [
+      {
+        name: `${reloadRule.alert}: the first failed reload (a new series, already at 1) → fires; a window later → silent`,
+        series: [series(reloads, { ...side, [result]: admin.RELOAD_RESULTS.success }, sustained(0)), series(reloads, { ...side, [result]: admin.RELOAD_RESULTS.failure }, bornAt(appear))],
+        checks: [
+          { at: eventAt, alertname: reloadRule.alert, expect: [{ labels: b.labels(reloadRule, side), value: 1 }] },
+          { at: quietAt, alertname: reloadRule.alert, expect: [] },
+        ],
+      },
+      {
+        name: `${reloadRule.alert}: another failure on a counter that already counted one → fires`,
+        series: [series(reloads, { ...side, [result]: admin.RELOAD_RESULTS.failure }, bumpAt(windowSteps + 5))],
+        checks: [{ at: b.firingAt(reloadRule, step, windowSteps + 5) + 1, alertname: reloadRule.alert, expect: [{ labels: b.labels(reloadRule, side), value: 1 }] }],
+      },
+      {
+        name: `${reloadRule.alert}: successful reloads only → silent`,
+        series: [series(reloads, { ...side, [result]: admin.RELOAD_RESULTS.success }, counterValues(Array<number>(steps).fill(1)))],
+        checks: [{ at: eventAt, alertname: reloadRule.alert, expect: [] }],
+      },
+      ...gaugeScenario(b, SIDECAR_HEALTH_ALERTS.restartRequired, (v, n) => [series(prom(admin.CONFIG_RESTART_REQUIRED), side, gaugeValues([[v, n]]))], 1, 0, side),
+      {
+        name: `${SIDECAR_HEALTH_ALERTS.restartRequired}: a restart-only change applied by a restart within the grace time → silent`,
+        series: [series(prom(admin.CONFIG_RESTART_REQUIRED), side, gaugeValues([[1, 10], [0, 40]]))],
+        checks: [{ at: 45, alertname: SIDECAR_HEALTH_ALERTS.restartRequired, expect: [] }],
+      },
+      {
+        name: `${spansRule.alert}: spans dropped steadily (export failing) → fires`,
+        series: [series(prom(host.SPANS_DROPPED), { ...side, [reason]: host.SPAN_DROP_REASONS.exportFailed }, sustained(1.5))],
+        checks: [{ at: spansAt, alertname: spansRule.alert, expect: [{ labels: b.labels(spansRule, { ...side, [reason]: host.SPAN_DROP_REASONS.exportFailed }), value: 1.5 }] }],
+      },
+      {
+        name: `${spansRule.alert}: spans exported, none dropped → silent`,
+        series: [series(prom(host.SPANS_EXPORTED), side, sustained(5)), series(prom(host.SPANS_DROPPED), { ...side, [reason]: host.SPAN_DROP_REASONS.queueFull }, sustained(0))],
+        checks: [{ at: spansAt, alertname: spansRule.alert, expect: [] }],
+      },
+      {
+        name: `${hookRule.alert}: the agent's first propagation hook error (a new series) → fires`,
+        series: [series(hookErrors, { ...agent, [hook]: runtime.AGENT_HOOKS.propagation }, bornAt(appear))],
+        checks: [
+          { at: eventAt, alertname: hookRule.alert, expect: [{ labels: b.labels(hookRule, { ...agent, [hook]: runtime.AGENT_HOOKS.propagation }), value: 1 }] },
+          { at: quietAt, alertname: hookRule.alert, expect: [] },
+        ],
+      },
+      {
+        name: `${hookRule.alert}: an old hook error that no longer moves → silent`,
+        series: [series(hookErrors, { ...agent, [hook]: runtime.AGENT_HOOKS.gc }, gaugeValues([[3, steps]]))],
+        checks: [{ at: quietAt, alertname: hookRule.alert, expect: [] }],
+      },
+      {
+        name: `${shedRule.alert}: production requests shed for longer than for: → fires`,
+        series: [series(prom(REQUESTS_SHED), { ...side, [traffic]: TRAFFIC_PROD }, sustained(2))],
+        checks: [{ at: shedAt, alertname: shedRule.alert, expect: [{ labels: b.labels(shedRule, side), value: 2 }] }],
+      },
+      {
+        name: `${shedRule.alert}: only stress traffic shed → silent`,
+        series: [series(prom(REQUESTS_SHED), { ...side, [traffic]: TRAFFIC_STRESS }, sustained(2)), series(prom(REQUESTS_SHED), { ...side, [traffic]: TRAFFIC_PROD }, sustained(0))],
+        checks: [{ at: shedAt, alertname: shedRule.alert, expect: [] }],
+      },
+    ],
+  };
+}
+
 export function promtoolTestFiles(config: GeneratorConfig): TestFile[] {
   const b = new Builder(config);
-  return [paymentsFile(b), burnFile(b, 'page'), burnFile(b, 'ticket'), runtimeHostFile(b), targetsFile(b)];
+  return [paymentsFile(b), burnFile(b, 'page'), burnFile(b, 'ticket'), runtimeHostFile(b), targetsFile(b), sidecarFile(b)];
 }
 
 /** The promtool YAML document of one test file; `rulesPath` is relative to the test file. */

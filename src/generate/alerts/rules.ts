@@ -9,38 +9,12 @@ import { TRAFFIC_PROD, TRAFFIC_STRESS, host, prom, promLabel, runtime } from '..
 import type { GeneratorConfig } from '../config';
 import { GOLDEN, HOST, RUNTIME, STRESS, dashboardPath, type DashboardRef } from '../dashboards/catalog';
 import { INSTANCE, JOB, L, UP, eq, histogram, re, sel, sumBy } from '../promql';
+import { ALERT_PREFIX, type AlertDef, type AlertGroup, type AlertRule, type Severity } from './alert-def';
 import { recorded, sidecarMatcher } from './recording';
+import { sidecarHealthAlerts } from './sidecar-health';
 
-export type Severity = 'critical' | 'warning' | 'info';
-export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
-
-export const ALERT_PREFIX = 'Paysidecar';
-
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-}
-
-export interface AlertGroup {
-  readonly name: string;
-  readonly rules: AlertRule[];
-}
-
-interface AlertDef {
-  name: string;
-  severity: Severity;
-  expr: string;
-  for: string;
-  extraLabels?: Record<string, string>;
-  summary: string;
-  description: string;
-  dashboard: DashboardRef;
-  /** The expression keeps a `job` label, so the dashboard link can pre-select it. */
-  hasJob: boolean;
-}
+export { ALERT_PREFIX, SEVERITIES } from './alert-def';
+export type { AlertDef, AlertGroup, AlertRule, Severity } from './alert-def';
 
 /** Anchor of the alert's README runbook section (GitHub lower-cases heading text). */
 export function runbookAnchor(alert: string): string {
@@ -325,6 +299,7 @@ export function alertGroups(config: GeneratorConfig): AlertGroup[] {
     { name: 'paysidecar.stress.alerts', rules: b([stressGuard(config), stressActive(config)]) },
     { name: 'paysidecar.runtime.alerts', rules: b(runtimeAlerts(config)) },
     { name: 'paysidecar.host.alerts', rules: b(hostAlerts(config)) },
+    { name: 'paysidecar.sidecar.alerts', rules: b(sidecarHealthAlerts(config)) },
     {
       name: 'paysidecar.targets.alerts',
       rules: b([

@@ -1,5 +1,5 @@
 /**
- * The four dashboards by uid, title and file name. Alerts link to them (`dashboard_url`), the
+ * The product's dashboards by uid, title and file name. Alerts link to them (`dashboard_url`), the
  * dashboards link to each other, and the runbooks name them: all through this one list.
  */
 
@@ -10,16 +10,17 @@ export interface DashboardRef {
   readonly file: string;
 }
 
-function ref(uid: string, title: string): DashboardRef {
+export function dashboardRef(uid: string, title: string): DashboardRef {
   return { uid, title, file: `${uid}.json` };
 }
 
-export const GOLDEN = ref('paysidecar-golden', 'Paysidecar / Payment golden signals');
-export const RUNTIME = ref('paysidecar-runtime', 'Paysidecar / Runtime');
-export const HOST = ref('paysidecar-host', 'Paysidecar / Host and container');
-export const STRESS = ref('paysidecar-stress', 'Paysidecar / Stress test');
+export const GOLDEN = dashboardRef('paysidecar-golden', 'Paysidecar / Payment golden signals');
+export const RUNTIME = dashboardRef('paysidecar-runtime', 'Paysidecar / Runtime');
+export const HOST = dashboardRef('paysidecar-host', 'Paysidecar / Host and container');
+export const STRESS = dashboardRef('paysidecar-stress', 'Paysidecar / Stress test');
+export const HEALTH = dashboardRef('paysidecar-health', 'Paysidecar / Sidecar health');
 
-export const DASHBOARDS: readonly DashboardRef[] = [GOLDEN, RUNTIME, HOST, STRESS];
+export const DASHBOARDS: readonly DashboardRef[] = [GOLDEN, RUNTIME, HOST, STRESS, HEALTH];
 
 /** Grafana's URL slug for a title (lower case, runs of other characters become one dash). */
 export function slug(title: string): string {

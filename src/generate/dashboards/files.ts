@@ -1,5 +1,5 @@
 /**
- * Everything `paysidecar dashboards --out DIR` writes: the four dashboards as Grafana provisions
+ * Everything `paysidecar dashboards --out DIR` writes: the product's dashboards as Grafana provisions
  * them, an exported copy of each for manual import (`__inputs` / `__requires`), and the
  * provisioning YAML for a file provider and a Prometheus data source.
  */
@@ -9,6 +9,7 @@ import { toJson, toYaml, type GeneratedFile } from '../files';
 import { GENERATED_BY_DASHBOARDS } from '../header';
 import { DASHBOARDS, type DashboardRef } from './catalog';
 import { goldenSignals } from './golden-signals';
+import { healthDashboard } from './health';
 import { hostDashboard } from './host';
 import { runtimeDashboard } from './runtime';
 import { stressDashboard } from './stress';
@@ -26,6 +27,7 @@ const BUILDERS: Record<string, (c: GeneratorConfig) => dashboard.Dashboard> = {
   'paysidecar-runtime': runtimeDashboard,
   'paysidecar-host': hostDashboard,
   'paysidecar-stress': stressDashboard,
+  'paysidecar-health': healthDashboard,
 };
 
 export function buildDashboard(config: GeneratorConfig, ref: DashboardRef): dashboard.Dashboard {

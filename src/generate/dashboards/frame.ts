@@ -67,13 +67,20 @@ export interface Frame {
   readonly description: string;
   /** Series used for the job/instance variables. */
   readonly jobMetric: string;
+  /**
+   * Who generates this dashboard, for its do-not-edit notice; the product's `paysidecar
+   * dashboards` by default. An example's dashboard names its own script and folder.
+   */
+  readonly generatedBy?: { readonly command: string; readonly from: string };
+  /** Tags besides the shared one (which keeps the dashboards linked to each other). */
+  readonly tags?: readonly string[];
 }
 
 export function frame(config: GeneratorConfig, f: Frame): dashboard.DashboardBuilder {
   const b = new dashboard.DashboardBuilder(f.ref.title)
     .uid(f.ref.uid)
-    .description(`${f.description} ${generatedNotice(GENERATED_BY_DASHBOARDS)}`)
-    .tags([DASHBOARD_TAG])
+    .description(`${f.description} ${f.generatedBy ? generatedNotice(f.generatedBy.command, f.generatedBy.from) : generatedNotice(GENERATED_BY_DASHBOARDS)}`)
+    .tags([DASHBOARD_TAG, ...(f.tags ?? [])])
     .editable()
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
     .time({ from: 'now-1h', to: 'now' })

@@ -140,10 +140,13 @@ export function runtimeDashboard(config: GeneratorConfig): dashboard.Dashboard {
     )
     .withPanel(
       timeSeries({
-        title: 'Active handles by type',
-        description: 'libuv handles keeping the process alive (sockets, timers, servers); a steady climb is a leak (see /debug/pprof/goroutine).',
+        title: 'Active handles and requests by type',
+        description: 'libuv handles keeping the process alive (sockets, timers, servers) and requests in progress (fs, dns, writes); a steady climb is a leak (see /debug/pprof/goroutine).',
         unit: 'short',
-        targets: [{ expr: withSource(sumBy([JOB, SOURCE, type], sel(prom(runtime.ACTIVE_HANDLES), ...TARGET))), legend: '{{job}} {{paysidecar_source}} {{type}}' }],
+        targets: [
+          { expr: withSource(sumBy([JOB, SOURCE, type], sel(prom(runtime.ACTIVE_HANDLES), ...TARGET))), legend: 'handles {{job}} {{paysidecar_source}} {{type}}' },
+          { expr: orZero(withSource(sumBy([JOB, SOURCE, type], sel(prom(runtime.ACTIVE_REQUESTS), ...TARGET)))), legend: 'requests {{job}} {{paysidecar_source}} {{type}}' },
+        ],
       }),
     );
   return finish(b.build());
