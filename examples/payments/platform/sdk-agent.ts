@@ -21,9 +21,16 @@ export function mockPlatformAgent(opts: MockPlatformAgentOptions): Agent {
   if (target.protocol !== 'https:') throw new Error(`mockPlatformAgent needs the mock's https URL (start it with --tls), got ${target.protocol}`);
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const port = Number(target.port || 443);
-  const agent = new Agent({ ...opts, keepAlive: opts.keepAlive ?? true });
-  // Agent#createConnection is the documented hook for how a socket is made.
-  (agent as unknown as { createConnection: (o: ConnectionOptions, cb?: () => void) => Duplex }).createConnection = (o: ConnectionOptions) =>
-    connect({ ...o, host, port, servername: o.servername ?? (o.host as string | undefined), ca: opts.ca });
-  return agent;
+  const { platformUrl: _u, ca, ...agentOptions } = opts;
+  // A class, not an instance with a patched method: clients that pass `agent: false` (superagent)
+  // get `new globalAgent.constructor()` from node, and that fresh agent must redirect too.
+  class MockPlatformAgent extends Agent {
+    constructor(o: AgentOptions = {}) {
+      super({ keepAlive: true, ...agentOptions, ...o });
+      // Agent#createConnection is node's hook for how a socket is made.
+      (this as unknown as { createConnection: (o: ConnectionOptions) => Duplex }).createConnection = (c: ConnectionOptions) =>
+        connect({ ...c, host, port, servername: c.servername ?? (c.host as string | undefined), ca });
+    }
+  }
+  return new MockPlatformAgent();
 }
