@@ -28,6 +28,8 @@ interface Flags {
   openingBalance?: string;
   faultLatency?: string;
   faultErrorRate?: string;
+  certificateRefresh?: string;
+  tls?: boolean;
   logLevel?: string;
 }
 
@@ -69,6 +71,8 @@ export function gatewayOptionsFromFlags(f: Flags, env: NodeJS.ProcessEnv = proce
     rateLimit: rps === undefined && burst === undefined ? undefined : { ratePerSecond: rps ?? GATEWAY_DEFAULTS.rateLimit.ratePerSecond, burst: burst ?? Math.max(1, 2 * (rps ?? GATEWAY_DEFAULTS.rateLimit.ratePerSecond)) },
     openingBalance: flagValue('--opening-balance', f.openingBalance, intIn(0, Number.MAX_SAFE_INTEGER)),
     faults,
+    certificateRefreshMs: flagValue('--certificate-refresh', f.certificateRefresh, duration),
+    tls: f.tls === true,
     logLevel: flagValue(...fromFlagOrEnv('--log-level', f.logLevel, ENV.LOG_LEVEL, readEnv(ENV.LOG_LEVEL, env)), logLevel) ?? 'info',
   };
 }
@@ -95,8 +99,10 @@ export function registerGateway(program: Command): void {
     .option('--opening-balance <fen>', `opening balance of payer accounts (default ${GATEWAY_DEFAULTS.openingBalance})`)
     .option('--fault-latency <spec>', `added latency on /api: ${LATENCY_FLAG_EXPECTED}`)
     .option('--fault-error-rate <0..1>', 'share of /api requests answered 500 PAYSIDECAR_GATEWAY_FAULT_INJECTED')
+    .option('--certificate-refresh <duration>', `how often GET /v3/certificates is downloaded again; an unknown Wechatpay-Serial also triggers it (default ${formatDuration(GATEWAY_DEFAULTS.certificateRefreshMs)})`)
+    .option('--tls', 'serve HTTPS with the keys directory\'s tls_cert.pem (issued by its ca_cert.pem)')
     .option('--log-level <level>', `trace|debug|info|warn|error|silent (default info) [env ${ENV.LOG_LEVEL.name}]`)
-    .addHelpText('after', '\nAt run time: POST /admin/faults (loopback only) with {"latencyMs": 2500, "errorRate": 0.2} drives p99 > 2 s and errors > 5%; {} clears.')
+    .addHelpText('after', '\nThe gateway verifies the platform under both identities at once: the WeChat Pay public key (pub_key.pem, PUB_KEY_ID_…) and the platform certificates (platform_cert.pem, then GET /v3/certificates, kept only when they chain to ca_cert.pem). An https --platform is trusted through ca_cert.pem.\nAt run time: POST /admin/faults (loopback only) with {"latencyMs": 2500, "errorRate": 0.2} drives p99 > 2 s and errors > 5%; {} clears.')
     .action(async (f: Flags) => {
       let options: GatewayOptions & { logLevel: string };
       try {

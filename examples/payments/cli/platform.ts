@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { ENV, readEnv } from '../../../src/config/env';
 import { parsePlatformFaults, type PlatformFaults } from '../platform/faults';
+import { VERIFY_MODES, type VerifyMode } from '../platform/identities';
 import { PLATFORM_DEFAULTS, startPlatform, type PlatformOptions } from '../platform/server';
+import { KEY_FILES } from '../wxpay/keys';
 import { LATENCY_FLAG_EXPECTED, parseLatencyFlag } from '../wxpay/server/latency';
 import { EXAMPLE_ENV } from '../env';
 import { UsageError, duration, flagValue, hostPort, json, logLevel, positiveNumber, ratio } from '../wxpay/server/flag-values';
@@ -20,6 +22,9 @@ interface Flags {
   errorStatus?: string;
   resetRate?: string;
   faults?: string;
+  verifyMode?: string;
+  rotationWindow?: string;
+  tls?: boolean;
   logLevel?: string;
 }
 
@@ -49,9 +54,39 @@ export function platformOptionsFromFlags(f: Flags, env: NodeJS.ProcessEnv = proc
     signtestProbes: f.signtestProbes === true,
     refundDelayMs: flagValue('--refund-delay', f.refundDelay, duration),
     faults,
+    verifyMode: flagValue('--verify-mode', f.verifyMode, { parse: (v) => ((VERIFY_MODES as readonly string[]).includes(v) ? (v as VerifyMode) : undefined), expected: `one of ${VERIFY_MODES.join('|')}` }),
+    rotationWindowMs: flagValue('--rotation-window', f.rotationWindow, duration),
+    tls: f.tls === true,
     logLevel: flagValue(f.logLevel !== undefined ? '--log-level' : ENV.LOG_LEVEL.name, f.logLevel ?? readEnv(ENV.LOG_LEVEL, env), logLevel) ?? 'info',
   };
 }
+
+const PLATFORM_HELP = `
+Verify modes (how responses and callbacks are signed; Wechatpay-Serial says which key):
+  certificate   a platform certificate's key; Wechatpay-Serial is its hex serial; merchants download
+                the certificates with GET /v3/certificates (each encrypted under the APIv3 key)
+  public-key    the WeChat Pay public key; Wechatpay-Serial is its PUB_KEY_ID_… id; /v3/certificates
+                answers 404, as it does for merchants without certificates
+  migration     the switch between the two: each signature uses either, so merchants must accept both
+
+Keys directory (created when missing; shared with the gateway):
+  ${KEY_FILES.ids}           mchid, appid, merchant_serial, platform_serial, public_key_id
+  ${KEY_FILES.merchantPrivate}  ${KEY_FILES.merchantCertificate}   the merchant's API key and certificate (SDKs read serial_no from it)
+  ${KEY_FILES.platformCertificate}      the platform certificate (also served by /v3/certificates)
+  ${KEY_FILES.publicKey}            the WeChat Pay public key (public-key mode)
+  ${KEY_FILES.apiV3Key}            the APIv3 key
+  ${KEY_FILES.caCertificate}            the demo CA: trust it for --tls (NODE_EXTRA_CA_CERTS=<dir>/${KEY_FILES.caCertificate})
+  private halves (0600) the platform reads: ${KEY_FILES.caPrivate}, ${KEY_FILES.platformPrivate}, ${KEY_FILES.publicKeyPrivate}, ${KEY_FILES.tlsPrivate}
+
+Pointing an SDK at the mock: give it the mock's URL as its base URL when it takes one
+(wechatpay-axios-plugin: baseURL, plus httpsAgent trusting ${KEY_FILES.caCertificate} with --tls). An SDK with
+https://api.mch.weixin.qq.com built in (wechatpay-node-v3): run with --tls and either map the host
+to 127.0.0.1 in /etc/hosts with the mock on port 443, or give the process an https agent that
+connects every request to the mock (see the README).
+
+At run time: POST /mock/pay {"out_trade_no": "…"} pays an order; POST /mock/faults (loopback only)
+replaces the faults, {} clears; POST /mock/certificates/rotate (loopback only) rotates the platform
+certificate; GET /mock/identity shows the mode and serials.`;
 
 export function registerPlatform(program: Command): void {
   program
@@ -68,8 +103,11 @@ export function registerPlatform(program: Command): void {
     .option('--error-status <code>', '500 SYSTEM_ERROR, 429 FREQUENCY_LIMITED or 503 SERVICE_UNAVAILABLE (default 500)')
     .option('--reset-rate <0..1>', 'share of /v3 requests whose connection is reset')
     .option('--faults <json>', 'faults as POST /mock/faults takes them, incl. per-endpoint rules')
+    .option('--verify-mode <mode>', 'how merchants verify the platform: certificate (default), public-key, or migration (each signature uses either)')
+    .option('--rotation-window <duration>', 'how long a certificate replaced by POST /mock/certificates/rotate stays listed (default 1h)')
+    .option('--tls', `serve HTTPS with ${KEY_FILES.tlsCertificate} (issued by the keys directory's ${KEY_FILES.caCertificate})`)
     .option('--log-level <level>', `trace|debug|info|warn|error|silent (default info) [env ${ENV.LOG_LEVEL.name}]`)
-    .addHelpText('after', '\nAt run time: POST /mock/faults (loopback only) replaces the faults, {} clears; POST /mock/pay {"out_trade_no": "…"} pays an order.')
+    .addHelpText('after', PLATFORM_HELP)
     .action(async (f: Flags) => {
       let options: PlatformOptions & { logLevel: string };
       try {

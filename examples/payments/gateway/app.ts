@@ -29,10 +29,13 @@ export interface AppOptions {
   rateLimit: RateLimitOptions;
   faults: GatewayFaultInjector;
   journalPath?: string;
+  /** Serve HTTPS with this key and certificate. */
+  tls?: { key: string; cert: string };
 }
 
 export function buildGatewayApp(ctx: GatewayContext, opts: AppOptions): FastifyInstance {
   const app = Fastify({
+    ...(opts.tls ? { https: opts.tls } : {}),
     loggerInstance: ctx.logger,
     logController: new LogController({ disableRequestLogging: true }),
     keepAliveTimeout: 65_000,

@@ -40,6 +40,7 @@ export const OPERATIONS = {
   close: 'close',
   refund: 'refund',
   queryRefund: 'query_refund',
+  certificates: 'certificates',
 } as const;
 export type Operation = (typeof OPERATIONS)[keyof typeof OPERATIONS];
 

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { ensureKeysDir, loadMerchantKeys, loadPlatformPublicKey, type MerchantKeys } from '../wxpay/keys';
+import { ensureKeysDir, loadMerchantKeys, loadTls, type MerchantKeys } from '../wxpay/keys';
 import { CACHES, JOURNAL_OUTCOMES, ATTR_OUTCOME } from './names';
 import { packageVersion } from '../../../src/version';
 import { listenError } from '../wxpay/server/listen-error';
@@ -32,8 +32,8 @@ export const GATEWAY_DEFAULTS = {
   rateLimit: { ratePerSecond: 1000, burst: 2000 } satisfies RateLimitOptions,
   /** Opening balance of a payer account seen for the first time (fen): 10 000 CNY. */
   openingBalance: 1_000_000,
-  /** Verified platform keys are re-read after this long. */
-  keyCacheTtlMs: 3_600_000,
+  /** Platform certificates are downloaded again after this long (real merchants: about 12 h). */
+  certificateRefreshMs: 12 * 3_600_000,
   /** Callback ids are remembered for the whole redelivery window (24h4m) plus a margin. */
   notifyIdTtlMs: 25 * 3_600_000,
   notifyIdMax: 100_000,
@@ -66,7 +66,12 @@ export interface GatewayOptions {
   openingBalance?: number;
   /** Opening balances for specific accounts (overrides openingBalance; ignored once the journal has the account). */
   accounts?: Record<string, number>;
-  keyCacheTtlMs?: number;
+  /** How often GET /v3/certificates is called again (default 12 h); an unknown serial also triggers it. */
+  certificateRefreshMs?: number;
+  /** Download the certificates before listening (default false: start on the keys directory's certificate, download on the first unknown serial). */
+  certificateDownloadAtStart?: boolean;
+  /** Serve HTTPS with the keys directory's TLS certificate (default off). */
+  tls?: boolean;
   notifyIdTtlMs?: number;
   notifyIdMax?: number;
   /** Default: pino at info to stdout. */
@@ -135,8 +140,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     accounts = new Accounts(journal, opening, accountsObserver);
   }
 
-  const verifiedKeys = new VerifiedKeyCache(() => loadPlatformPublicKey(keys.dir), { ttlMs: opts.keyCacheTtlMs ?? GATEWAY_DEFAULTS.keyCacheTtlMs, maxEntries: 16 }, (hit) => metrics.cache(CACHES.platformKeys, hit));
-  verifiedKeys.seed(keys.platformSerial, keys.platformPublicKey);
+  let platformApi: PlatformApi | undefined;
+  const verifiedKeys = new VerifiedKeyCache({
+    publicKey: { id: keys.publicKeyId, key: keys.wechatpayPublicKey },
+    certificates: [keys.platformCertificate],
+    download: (known) => (platformApi ? platformApi.downloadCertificates(known) : Promise.resolve([])),
+    logger,
+    onLookup: (hit) => metrics.cache(CACHES.platformKeys, hit),
+  });
   const resilience: ResilienceOptions = { ...RESILIENCE_DEFAULTS, ...opts.resilience };
   client = new PlatformClient({
     baseUrl: opts.platformUrl ?? GATEWAY_DEFAULTS.platformUrl,
@@ -146,7 +157,11 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     metrics,
     logger,
     userAgent: `paysidecar-gateway/${packageVersion()} (node ${process.version})`,
+    ca: keys.caCertificatePem,
   });
+  platformApi = new PlatformApi(client, keys);
+  if (opts.certificateDownloadAtStart) await verifiedKeys.refresh();
+  verifiedKeys.refreshEvery(opts.certificateRefreshMs ?? GATEWAY_DEFAULTS.certificateRefreshMs);
   const faults = new GatewayFaultInjector(opts.faults ?? {}, metrics);
 
   let url = '';
@@ -156,7 +171,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     accounts,
     journal,
     orderLocks: new KeyedMutex(),
-    platform: new PlatformApi(client, keys),
+    platform: platformApi,
     client,
     verifiedKeys,
     notifyIds: new TtlCache(opts.notifyIdMax ?? GATEWAY_DEFAULTS.notifyIdMax, opts.notifyIdTtlMs ?? GATEWAY_DEFAULTS.notifyIdTtlMs),
@@ -165,12 +180,14 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     notifyBase: () => notifyBaseFrom(opts.notifyUrl ?? url),
     breakerRetryAfterS: Math.max(1, Math.ceil(resilience.breakerHalfOpenAfterMs / 1000)),
   };
-  const app = buildGatewayApp(ctx, { rateLimit: opts.rateLimit ?? GATEWAY_DEFAULTS.rateLimit, faults, journalPath: opts.journal });
+  const tls = opts.tls ? await loadTls(keys.dir) : undefined;
+  const app = buildGatewayApp(ctx, { rateLimit: opts.rateLimit ?? GATEWAY_DEFAULTS.rateLimit, faults, journalPath: opts.journal, tls });
   const listenHost = opts.host ?? GATEWAY_DEFAULTS.host;
   const listenPort = opts.port ?? GATEWAY_DEFAULTS.port;
   try {
     await app.listen({ host: listenHost, port: listenPort });
   } catch (err) {
+    verifiedKeys.stop();
     await client.close();
     await journal.close();
     metrics.dispose();
@@ -178,7 +195,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
   }
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  url = `http://${host}:${address.port}`;
+  url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
   logger.info({ url, platform: opts.platformUrl ?? GATEWAY_DEFAULTS.platformUrl, notify_base: ctx.notifyBase(), keys_dir: keys.dir, mchid: keys.mchid, journal: opts.journal ?? null }, 'gateway listening');
 
   let closing: Promise<void> | undefined;
@@ -195,6 +212,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     close() {
       closing ??= (async () => {
         await app.close();
+        verifiedKeys.stop();
         await activeClient.close();
         await journal.close();
         metrics.dispose();

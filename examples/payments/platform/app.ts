@@ -8,10 +8,13 @@
  *   POST /v3/pay/transactions/out-trade-no/:no/close      close an unpaid order → 204
  *   POST /v3/refund/domestic/refunds                      refund → PROCESSING, later SUCCESS + callback
  *   GET  /v3/refund/domestic/refunds/:out_refund_no       query a refund
+ *   GET  /v3/certificates                                 platform certificates, encrypted (404 in public-key mode)
+ *   POST /v3/security/echo                                self-test under the Wechatpay-Serial identity
  *   POST /mock/pay, GET /mock/orders/:no, GET /mock/notifications, GET /mock/signtest,
- *   GET|POST /mock/faults (loopback only), GET /healthz
+ *   GET /mock/identity, GET|POST /mock/faults and POST /mock/certificates/rotate (loopback only), GET /healthz
  *
- * Every /v3 request must carry a valid merchant Authorization; every response is signed.
+ * Every /v3 request must carry a valid merchant Authorization; every response is signed, as
+ * the run's verify mode says (see identities.ts). Served over HTTPS when `tls` is given.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyError } from 'fastify';
 import { wxpayError } from '../wxpay/errors';
@@ -21,10 +24,12 @@ import { merchantAuth } from './merchant-auth';
 import { signResponses } from './response-signing';
 import { mockRoutes } from './routes/mock';
 import { refundRoutes } from './routes/refunds';
+import { securityRoutes } from './routes/security';
 import { transactionRoutes } from './routes/transactions';
 
-export function buildPlatformApp(ctx: PlatformContext, timers: Set<NodeJS.Timeout>): FastifyInstance {
+export function buildPlatformApp(ctx: PlatformContext, timers: Set<NodeJS.Timeout>, tls?: { key: string; cert: string }): FastifyInstance {
   const app = Fastify({
+    ...(tls ? { https: tls } : {}),
     loggerInstance: ctx.logger,
     logController: new LogController({ disableRequestLogging: true }),
     // The gateway's keep-alive pool must not race the server closing idle sockets.
@@ -32,7 +37,7 @@ export function buildPlatformApp(ctx: PlatformContext, timers: Set<NodeJS.Timeou
     forceCloseConnections: true,
   }) as unknown as FastifyInstance;
   keepRawJsonBody(app);
-  signResponses(app, ctx.keys);
+  signResponses(app, ctx.identities);
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const status = err.statusCode ?? 500;
@@ -52,6 +57,7 @@ export function buildPlatformApp(ctx: PlatformContext, timers: Set<NodeJS.Timeou
     v3.addHook('preHandler', merchantAuth(ctx.keys));
     transactionRoutes(v3, ctx);
     refundRoutes(v3, ctx, timers);
+    securityRoutes(v3, ctx);
   });
   mockRoutes(app, ctx);
   return app;

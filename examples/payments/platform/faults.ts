@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { latencyFromJson, sampleLatencyMs, type Latency } from '../wxpay/server/latency';
 import { wxpayError } from '../wxpay/errors';
 
-export const PLATFORM_ENDPOINTS = ['jsapi', 'native', 'query', 'query-by-id', 'close', 'refund', 'refund-query'] as const;
+export const PLATFORM_ENDPOINTS = ['jsapi', 'native', 'query', 'query-by-id', 'close', 'refund', 'refund-query', 'certificates', 'echo'] as const;
 export type PlatformEndpoint = (typeof PLATFORM_ENDPOINTS)[number];
 
 export const FAULT_STATUSES = [500, 429, 503] as const;

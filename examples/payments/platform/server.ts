@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import { ensureKeysDir, loadPlatformKeys, type PlatformKeys } from '../wxpay/keys';
 import { listenError } from '../wxpay/server/listen-error';
 import { buildPlatformApp } from './app';
+import { PlatformIdentities, type VerifyMode } from './identities';
 import { FaultInjector, type PlatformFaults } from './faults';
 import { NOTIFY_REPLY_DEADLINE_MS } from './notify/schedule';
 import { Notifier } from './notify/notifier';
@@ -17,6 +18,9 @@ export const PLATFORM_DEFAULTS = {
   notifyTimeScale: 1,
   notifyTimeoutMs: NOTIFY_REPLY_DEADLINE_MS,
   refundDelayMs: 1000,
+  verifyMode: 'certificate' as VerifyMode,
+  /** How long a replaced certificate stays listed (the real overlap is about 5 days). */
+  rotationWindowMs: 3_600_000,
 } as const;
 
 export interface PlatformOptions {
@@ -36,6 +40,12 @@ export interface PlatformOptions {
   refundDelayMs?: number;
   /** Faults active from the start (default none). */
   faults?: PlatformFaults;
+  /** certificate (default), public-key or migration: who responses and callbacks are signed as. */
+  verifyMode?: VerifyMode;
+  /** How long a certificate replaced by POST /mock/certificates/rotate stays listed (default 1 h). */
+  rotationWindowMs?: number;
+  /** Serve HTTPS with the keys directory's TLS certificate (issued by its demo CA; default off). */
+  tls?: boolean;
   /** Default: pino at info to stdout. */
   logger?: Logger;
 }
@@ -45,6 +55,7 @@ export interface RunningPlatform {
   readonly url: string;
   readonly address: AddressInfo;
   readonly keys: PlatformKeys;
+  readonly identities: PlatformIdentities;
   readonly keysCreated: boolean;
   readonly store: PlatformStore;
   readonly notifier: Notifier;
@@ -59,8 +70,10 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
   const logger = opts.logger ?? pino({ name: 'paysidecar-platform' });
   const ensured = await ensureKeysDir(opts.keysDir ?? PLATFORM_DEFAULTS.keysDir);
   const keys = await loadPlatformKeys(ensured.dir);
+  const identities = new PlatformIdentities(keys, opts.verifyMode ?? PLATFORM_DEFAULTS.verifyMode);
   const notifier = new Notifier({
-    keys,
+    identities,
+    ca: keys.ca.certificatePem,
     timeScale: opts.notifyTimeScale ?? PLATFORM_DEFAULTS.notifyTimeScale,
     replyDeadlineMs: opts.notifyTimeoutMs ?? PLATFORM_DEFAULTS.notifyTimeoutMs,
     signtestProbes: opts.signtestProbes ?? false,
@@ -69,23 +82,29 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
   const faults = new FaultInjector(opts.faults ?? {});
   const store = new PlatformStore();
   const timers = new Set<NodeJS.Timeout>();
-  const app = buildPlatformApp({ keys, store, notifier, faults, logger, refundDelayMs: opts.refundDelayMs ?? PLATFORM_DEFAULTS.refundDelayMs }, timers);
+  const app = buildPlatformApp(
+    { keys, identities, store, notifier, faults, logger, refundDelayMs: opts.refundDelayMs ?? PLATFORM_DEFAULTS.refundDelayMs, rotationWindowMs: opts.rotationWindowMs ?? PLATFORM_DEFAULTS.rotationWindowMs },
+    timers,
+    opts.tls ? { key: keys.tls.privateKeyPem.reveal(), cert: keys.tls.certificatePem } : undefined,
+  );
   const host = opts.host ?? PLATFORM_DEFAULTS.host;
   const port = opts.port ?? PLATFORM_DEFAULTS.port;
   try {
     await app.listen({ host, port });
   } catch (err) {
     await notifier.close();
+    identities.close();
     throw listenError(err, host, port, 'mock platform');
   }
   const address = app.server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url, keys_dir: keys.dir, keys_created: ensured.created, mchid: keys.mchid, platform_serial: keys.platformSerial }, 'mock platform listening');
+  const url = `${opts.tls ? 'https' : 'http'}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url, keys_dir: keys.dir, keys_created: ensured.created, mchid: keys.mchid, verify_mode: identities.mode, platform_serial: identities.usesCertificates ? keys.platformSerial : undefined, public_key_id: identities.mode === 'certificate' ? undefined : keys.publicKeyId }, 'mock platform listening');
   let closing: Promise<void> | undefined;
   return {
     url,
     address,
     keys,
+    identities,
     keysCreated: ensured.created,
     store,
     notifier,
@@ -95,6 +114,7 @@ export async function startPlatform(opts: PlatformOptions = {}): Promise<Running
     close() {
       closing ??= (async () => {
         for (const t of timers) clearTimeout(t);
+        identities.close();
         await notifier.close();
         await app.close();
       })();

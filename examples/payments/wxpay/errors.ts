@@ -31,7 +31,9 @@ export interface WxpayErrorDetail {
   field?: string;
   value?: unknown;
   issue?: string;
-  location?: 'body' | 'query' | 'header' | 'path';
+  location?: 'body' | 'query' | 'header' | 'path' | 'authorization';
+  /** On SIGN_ERROR for a signature that does not verify: what the platform signed, so the merchant can compare. */
+  sign_information?: { method: string; url: string; sign_message_length: number; truncated_sign_message: string };
 }
 
 export interface WxpayErrorBody {

@@ -1,6 +1,7 @@
 /**
  * Platform-to-merchant signatures (responses and callbacks): `Wechatpay-Timestamp/-Nonce/
- * -Signature/-Serial` over `TIMESTAMP\nNONCE\nBODY\n`, SHA256withRSA with the platform key.
+ * -Signature/-Serial/-Signature-Type` over `TIMESTAMP\nNONCE\nBODY\n`, SHA256withRSA with the platform key
+ * (a certificate's or the WeChat Pay public key's; the serial says which).
  */
 import { randomUUID, type KeyObject } from 'node:crypto';
 import {
@@ -22,8 +23,6 @@ export interface SignBodyInput {
   privateKey: KeyObject;
   serial: string;
   body: string;
-  /** Callbacks also carry Wechatpay-Signature-Type. */
-  callback?: boolean;
   timestamp?: number;
   nonce?: string;
 }
@@ -36,13 +35,13 @@ export function signedBodyHeaders(input: SignBodyInput): Record<string, string> 
     [H_WECHATPAY_NONCE]: nonce,
     [H_WECHATPAY_SIGNATURE]: signSha256WithRsa(input.privateKey, responseMessage(timestamp, nonce, input.body)),
     [H_WECHATPAY_SERIAL]: input.serial,
+    [H_WECHATPAY_SIGNATURE_TYPE]: AUTH_SCHEME,
     [H_REQUEST_ID]: randomUUID(),
   };
-  if (input.callback) headers[H_WECHATPAY_SIGNATURE_TYPE] = AUTH_SCHEME;
   return headers;
 }
 
-export type SignatureRejection = 'missing_headers' | 'signtest_probe' | 'stale_timestamp' | 'unknown_serial' | 'bad_signature';
+export type SignatureRejection = 'missing_headers' | 'signtest_probe' | 'unsupported_signature_type' | 'stale_timestamp' | 'unknown_serial' | 'bad_signature';
 
 export type SignatureCheck = { ok: true; serial: string } | { ok: false; reason: SignatureRejection; message: string };
 
@@ -72,6 +71,10 @@ export function verifySignedBody(input: VerifyInput): SignatureCheck {
   }
   if (signature.startsWith(SIGNTEST_PREFIX)) {
     return { ok: false, reason: 'signtest_probe', message: 'signature is a WECHATPAY/SIGNTEST/ probe' };
+  }
+  const type = one(input.headers, H_WECHATPAY_SIGNATURE_TYPE);
+  if (type !== undefined && type !== AUTH_SCHEME) {
+    return { ok: false, reason: 'unsupported_signature_type', message: `Wechatpay-Signature-Type ${JSON.stringify(type.slice(0, 40))} is not ${AUTH_SCHEME}` };
   }
   const maxSkew = input.maxSkewSeconds ?? MAX_CLOCK_SKEW_SECONDS;
   if (!/^\d{1,12}$/.test(ts) || Math.abs(unixSeconds(input.nowMs) - Number(ts)) >= maxSkew) {

@@ -61,7 +61,7 @@ export interface RefundNotifyResource {
   amount: { total: number; refund: number; payer_total: number; payer_refund: number };
 }
 
-export type NotifyEventType = 'TRANSACTION.SUCCESS' | 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED';
+export type NotifyEventType = 'TRANSACTION.SUCCESS' | 'REFUND.SUCCESS' | 'REFUND.ABNORMAL' | 'REFUND.CLOSED' | 'SECURITY_ECHO.SUCCESS';
 
 export interface NotifyEnvelope {
   id: string;
@@ -69,10 +69,22 @@ export interface NotifyEnvelope {
   resource_type: 'encrypt-resource';
   event_type: NotifyEventType;
   summary: string;
-  resource: EncryptedResource & { original_type: 'transaction' | 'refund' };
+  resource: EncryptedResource & { original_type: 'transaction' | 'refund' | 'security' };
 }
 
 /** `out_trade_no`: 6–32 of [0-9A-Za-z_-|*]. */
 export const OUT_TRADE_NO_RE = /^[0-9A-Za-z_\-|*]{6,32}$/;
 /** `out_refund_no`: 1–64 of [0-9A-Za-z_-|*@]. */
 export const OUT_REFUND_NO_RE = /^[0-9A-Za-z_\-|*@]{1,64}$/;
+
+/** One entry of GET /v3/certificates: the PEM certificate encrypted under the APIv3 key. */
+export interface CertificateEntry {
+  serial_no: string;
+  effective_time: string;
+  expire_time: string;
+  encrypt_certificate: { algorithm: string; nonce: string; associated_data: 'certificate'; ciphertext: string };
+}
+
+export interface CertificatesResponse {
+  data: CertificateEntry[];
+}

@@ -79,7 +79,7 @@ test('journal replay after a kill (with a torn last write) loses no order and no
   const order = platform.store.getOrder(keys.merchant.mchid, paid);
   assert.ok(order);
   const body = JSON.stringify(transactionNotify(keys.platform, toTransaction(order)));
-  const headers = signedBodyHeaders({ privateKey: keys.platform.platformPrivateKey, serial: keys.platform.platformSerial, body, callback: true });
+  const headers = signedBodyHeaders({ privateKey: keys.platform.platformPrivateKey, serial: keys.platform.platformSerial, body });
   const res = await request(`${url2}/notify/wxpay`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   await res.body.dump();
   assert.equal(res.statusCode, 204);

@@ -35,7 +35,7 @@ async function deliver(body: string, headers: Record<string, string>, path = '/n
 }
 
 const sign = (body: string, o: { timestamp?: number; serial?: string } = {}) =>
-  signedBodyHeaders({ privateKey: pair.keys.platform.platformPrivateKey, serial: o.serial ?? pair.keys.platform.platformSerial, body, callback: true, timestamp: o.timestamp });
+  signedBodyHeaders({ privateKey: pair.keys.platform.platformPrivateKey, serial: o.serial ?? pair.keys.platform.platformSerial, body, timestamp: o.timestamp });
 
 test('forged, stale, probe, unknown-serial and unsigned callbacks → 401 FAIL, nothing applied', async () => {
   const { tx } = await paidWithoutCallback();
@@ -44,7 +44,7 @@ test('forged, stale, probe, unknown-serial and unsigned callbacks → 401 FAIL, 
   const forger = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const good = sign(body);
   const cases: [string, Record<string, string>, string][] = [
-    ['forged', signedBodyHeaders({ privateKey: forger.privateKey, serial: pair.keys.platform.platformSerial, body, callback: true }), 'rejected_bad_signature'],
+    ['forged', signedBodyHeaders({ privateKey: forger.privateKey, serial: pair.keys.platform.platformSerial, body }), 'rejected_bad_signature'],
     ['stale', sign(body, { timestamp: unixSeconds() - 400 }), 'rejected_stale_timestamp'],
     ['probe', { ...good, 'wechatpay-signature': `WECHATPAY/SIGNTEST/${good['wechatpay-signature']}` }, 'rejected_signtest_probe'],
     ['unknown serial', sign(body, { serial: '0123456789ABCDEF0123456789ABCDEF01234567' }), 'rejected_unknown_serial'],

@@ -163,7 +163,7 @@ test('refunds retry with the same out_refund_no every time', async () => {
   // Pay it by delivering a signed TRANSACTION.SUCCESS, as the platform would.
   const tx = { appid: keys.merchant.appid, mchid: keys.merchant.mchid, out_trade_no: no, transaction_id: '4200000000202601010000000001', trade_type: 'NATIVE', trade_state: 'SUCCESS', trade_state_desc: 'ok', success_time: rfc3339Beijing(), amount: { total: 900, payer_total: 900, currency: 'CNY', payer_currency: 'CNY' } };
   const env = JSON.stringify({ id: 'EV-0000000000000000001', create_time: rfc3339Beijing(), resource_type: 'encrypt-resource', event_type: 'TRANSACTION.SUCCESS', summary: 'ok', resource: { original_type: 'transaction', ...encryptResource(keys.merchant.apiV3Key.reveal(), JSON.stringify(tx), 'transaction') } });
-  const delivered = await request(`${gateway.url}/notify/wxpay`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedBodyHeaders({ privateKey: keys.platform.platformPrivateKey, serial: keys.platform.platformSerial, body: env, callback: true }) }, body: env });
+  const delivered = await request(`${gateway.url}/notify/wxpay`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedBodyHeaders({ privateKey: keys.platform.platformPrivateKey, serial: keys.platform.platformSerial, body: env }) }, body: env });
   assert.equal(delivered.statusCode, 204);
   await delivered.body.dump();
   script = [500, 'reset', 'ok'];

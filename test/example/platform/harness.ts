@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import pino from 'pino';
 import { signRequest } from '../../../examples/payments/wxpay/authorization';
 import { ensureKeysDir, loadMerchantKeys, loadPlatformKeys, type MerchantKeys, type PlatformKeys } from '../../../examples/payments/wxpay/keys';
@@ -66,15 +66,22 @@ export async function signedCall(baseUrl: string, merchant: MerchantKeys, method
   return toReply(await request(`${baseUrl}${path}`, { method, headers, body: sent === '' ? undefined : sent }));
 }
 
-export async function plainCall(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+/** `ca`: trust this CA for an https base URL (the keys directory's demo CA). */
+export async function plainCall(baseUrl: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, ca?: string): Promise<Reply> {
   const text = body === undefined ? undefined : JSON.stringify(body);
-  return toReply(
-    await request(`${baseUrl}${path}`, {
-      method: method as 'GET',
-      headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      body: text,
-    }),
-  );
+  const dispatcher = ca ? new Agent({ connect: { ca } }) : undefined;
+  try {
+    return await toReply(
+      await request(`${baseUrl}${path}`, {
+        method: method as 'GET',
+        headers: text === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        body: text,
+        dispatcher,
+      }),
+    );
+  } finally {
+    await dispatcher?.close();
+  }
 }
 
 export interface Received {

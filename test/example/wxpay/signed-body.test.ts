@@ -11,7 +11,7 @@ const keyFor = (s: string): KeyObject | undefined => (s === SERIAL ? platform.pu
 const body = '{"id":"EV-2018022511223320873","event_type":"TRANSACTION.SUCCESS"}';
 
 test('signed headers verify over the exact body', () => {
-  const h = signedBodyHeaders({ privateKey: platform.privateKey, serial: SERIAL, body, callback: true });
+  const h = signedBodyHeaders({ privateKey: platform.privateKey, serial: SERIAL, body });
   assert.equal(h['wechatpay-signature-type'], 'WECHATPAY2-SHA256-RSA2048');
   assert.ok(h['request-id']);
   assert.deepEqual(verifySignedBody({ headers: h, body, keyFor }), { ok: true, serial: SERIAL });

@@ -15,6 +15,7 @@ export type VerifiedCallback = { ok: true; envelope: NotifyEnvelope; plaintext: 
 const REJECTION_OUTCOME: Record<SignatureRejection, NotifyOutcome> = {
   missing_headers: NOTIFY_OUTCOMES.missingHeaders,
   signtest_probe: NOTIFY_OUTCOMES.probe,
+  unsupported_signature_type: NOTIFY_OUTCOMES.badSignature,
   stale_timestamp: NOTIFY_OUTCOMES.stale,
   unknown_serial: NOTIFY_OUTCOMES.unknownSerial,
   bad_signature: NOTIFY_OUTCOMES.badSignature,

@@ -1,5 +1,8 @@
 /** The platform operations the gateway uses, as typed calls over the signed client. */
-import type { MerchantKeys } from '../../wxpay/keys';
+import type { KeyObject } from 'node:crypto';
+import type { MerchantKeys, PlatformCertificate } from '../../wxpay/keys';
+import { downloadKeyFor, openCertificates } from './certificates';
+import { PlatformCallError } from './errors';
 import type { Refund, Transaction } from '../../wxpay/types';
 import { OPERATIONS } from '../names';
 import type { GatewayOrder } from '../state/records';
@@ -50,5 +53,34 @@ export class PlatformApi {
 
   async queryRefund(outRefundNo: string, trace: TraceHeaders): Promise<Refund> {
     return (await this.client.call<Refund>(OPERATIONS.queryRefund, 'GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`, undefined, trace)).body;
+  }
+
+  /**
+   * GET /v3/certificates: the certificates that chain to the CA and are valid now. A platform
+   * with no certificates (public-key mode answers 404 RESOURCE_NOT_EXISTS) gives an empty list.
+   */
+  async downloadCertificates(known: (serial: string) => KeyObject | undefined): Promise<PlatformCertificate[]> {
+    let opened: ReturnType<typeof openCertificates> | undefined;
+    try {
+      await this.client.call(OPERATIONS.certificates, 'GET', '/v3/certificates', undefined, {}, {
+        single: true,
+        keyFor: (serial, text) => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            return undefined;
+          }
+          opened = openCertificates(this.keys, parsed);
+          return downloadKeyFor(serial, opened, known);
+        },
+      });
+    } catch (err) {
+      if (err instanceof PlatformCallError && err.status === 404 && err.platformCode === 'RESOURCE_NOT_EXISTS') return [];
+      throw err;
+    }
+    if (!opened) return [];
+    if (opened.rejected.length > 0) throw new Error(`platform certificates rejected: ${opened.rejected.map((r) => `${r.serial_no}: ${r.problem}`).join('; ')}`);
+    return opened.certificates;
   }
 }

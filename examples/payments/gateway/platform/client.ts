@@ -22,6 +22,7 @@ import {
   type CircuitBreakerPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
+import type { KeyObject } from 'node:crypto';
 import { Pool } from 'undici';
 import type { Logger } from 'pino';
 import { signRequest } from '../../wxpay/authorization';
@@ -73,6 +74,15 @@ export interface PlatformClientDeps {
   metrics: GatewayMetrics;
   logger: Logger;
   userAgent: string;
+  /** CA certificates to trust for an https platform URL (the keys directory's demo CA). */
+  ca?: string;
+}
+
+export interface CallOptions {
+  /** Picks the verifying key from the response itself (the certificate download verifies with what it downloads). */
+  keyFor?: (serial: string, text: string) => KeyObject | undefined;
+  /** One attempt under the timeout only: no retries, and the breaker neither counts nor blocks it (background certificate downloads). */
+  single?: boolean;
 }
 
 const USER_AGENT_FALLBACK = 'paysidecar-gateway';
@@ -107,7 +117,7 @@ export class PlatformClient {
 
   constructor(private readonly deps: PlatformClientDeps) {
     const r = deps.resilience;
-    this.pool = new Pool(deps.baseUrl, { connections: r.connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.pool = new Pool(deps.baseUrl, { connections: r.connections, keepAliveTimeout: 30_000, pipelining: 1, connect: deps.ca ? { ca: deps.ca } : undefined });
     this.timeoutPolicy = timeout(r.timeoutMs, TimeoutStrategy.Aggressive);
     this.breaker = circuitBreaker(
       handleWhen((e) => retryReasonOf(e) !== undefined),
@@ -130,7 +140,7 @@ export class PlatformClient {
    * One logical call. `body` is serialised once, so every attempt sends the same bytes.
    * Throws PlatformCallError; resolves only on a verified 2xx.
    */
-  async call<T>(operation: Operation, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<PlatformResponse<T>> {
+  async call<T>(operation: Operation, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown, extraHeaders: Record<string, string> = {}, opts: CallOptions = {}): Promise<PlatformResponse<T>> {
     const r = this.deps.resilience;
     const bodyText = body === undefined ? '' : JSON.stringify(body);
     const retryPolicy = retry(
@@ -142,10 +152,10 @@ export class PlatformClient {
       this.deps.metrics.platformRetries.add(1, { [ATTR_OPERATION]: operation, [ATTR_REASON]: reason ?? 'unknown' });
       this.deps.logger.debug({ operation, path: pathAndQuery, attempt: ev.attempt, delay_ms: Math.round(ev.delay), reason }, 'retrying platform call');
     });
-    const policy = wrap(retryPolicy, this.breaker, this.timeoutPolicy);
+    const policy = opts.single ? this.timeoutPolicy : wrap(retryPolicy, this.breaker, this.timeoutPolicy);
     const started = performance.now();
     try {
-      const res = await policy.execute(({ signal }) => this.attempt<T>(method, pathAndQuery, bodyText, extraHeaders, signal), this.closing.signal);
+      const res = await policy.execute(({ signal }) => this.attempt<T>(method, pathAndQuery, bodyText, extraHeaders, signal, opts), this.closing.signal);
       this.deps.metrics.call(operation, CALL_OUTCOMES.success, (performance.now() - started) / 1000);
       return res;
     } catch (err) {
@@ -155,7 +165,7 @@ export class PlatformClient {
     }
   }
 
-  private async attempt<T>(method: 'GET' | 'POST', pathAndQuery: string, bodyText: string, extraHeaders: Record<string, string>, signal: AbortSignal): Promise<PlatformResponse<T>> {
+  private async attempt<T>(method: 'GET' | 'POST', pathAndQuery: string, bodyText: string, extraHeaders: Record<string, string>, signal: AbortSignal, opts: CallOptions): Promise<PlatformResponse<T>> {
     const { keys } = this.deps;
     const headers: Record<string, string> = {
       ...extraHeaders,
@@ -177,7 +187,7 @@ export class PlatformClient {
     }
     const serialHeader = resHeaders[H_WECHATPAY_SERIAL];
     const serial = Array.isArray(serialHeader) ? serialHeader[0] : serialHeader;
-    const key = serial ? await this.deps.verifiedKeys.lookup(serial) : undefined;
+    const key = !serial ? undefined : opts.keyFor ? opts.keyFor(serial, text) : await this.deps.verifiedKeys.lookup(serial);
     const check = verifySignedBody({ headers: resHeaders, body: text, keyFor: () => key });
     const ok2xx = status >= 200 && status < 300;
     if (ok2xx && !check.ok) {

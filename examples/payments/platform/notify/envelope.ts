@@ -10,9 +10,10 @@ const SUMMARY: Record<NotifyEventType, string> = {
   'REFUND.SUCCESS': '退款成功',
   'REFUND.ABNORMAL': '退款异常',
   'REFUND.CLOSED': '退款关闭',
+  'SECURITY_ECHO.SUCCESS': '回调测试',
 };
 
-function envelope(keys: PlatformKeys, eventType: NotifyEventType, originalType: 'transaction' | 'refund', plaintext: unknown): NotifyEnvelope {
+function envelope(keys: PlatformKeys, eventType: NotifyEventType, originalType: 'transaction' | 'refund' | 'security', plaintext: unknown): NotifyEnvelope {
   const resource = encryptResource(keys.apiV3Key.reveal(), JSON.stringify(plaintext), originalType);
   return {
     id: notifyId(),
@@ -31,4 +32,9 @@ export function transactionNotify(keys: PlatformKeys, transaction: Transaction):
 export function refundNotify(keys: PlatformKeys, resource: RefundNotifyResource): NotifyEnvelope {
   const event: NotifyEventType = resource.refund_status === 'SUCCESS' ? 'REFUND.SUCCESS' : resource.refund_status === 'CLOSED' ? 'REFUND.CLOSED' : 'REFUND.ABNORMAL';
   return envelope(keys, event, 'refund', resource);
+}
+
+/** The callback of POST /v3/security/echo. */
+export function securityEchoNotify(keys: PlatformKeys, resource: { mchid: string; wechatpay_serial: string; echo_time: string }): NotifyEnvelope {
+  return envelope(keys, 'SECURITY_ECHO.SUCCESS', 'security', resource);
 }

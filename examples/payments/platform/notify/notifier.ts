@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 import type { Logger } from 'pino';
-import type { PlatformKeys } from '../../wxpay/keys';
+import type { PlatformIdentities, SigningIdentity } from '../identities';
 import { H_WECHATPAY_SIGNATURE, SIGNTEST_PREFIX } from '../../wxpay/headers';
 import { signedBodyHeaders } from '../../wxpay/signed-body';
 import type { NotifyEnvelope } from '../../wxpay/types';
@@ -22,6 +22,8 @@ export interface NotificationJob {
   outTradeNo: string;
   outRefundNo?: string;
   trace: TraceCarrier;
+  /** Sign every attempt as this identity (the echo callback); otherwise the platform's current signer. */
+  signAs?: SigningIdentity;
 }
 
 export type DeliveryOutcome = 'delivered' | 'rejected' | 'late' | 'error';
@@ -53,7 +55,9 @@ export interface ProbeRecord {
 }
 
 export interface NotifierOptions {
-  keys: PlatformKeys;
+  identities: PlatformIdentities;
+  /** Extra CA certificates to trust for https notify URLs (the demo CA). */
+  ca?: string;
   timeScale: number;
   replyDeadlineMs: number;
   signtestProbes: boolean;
@@ -65,7 +69,7 @@ export interface NotifierOptions {
 type AttemptResult = { outcome: DeliveryOutcome; status?: number; error?: string };
 
 export class Notifier extends EventEmitter {
-  private readonly agent = new Agent({ keepAliveTimeout: 4000, connections: 64 });
+  private readonly agent: Agent;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly deliveries: DeliveryRecord[] = [];
   private readonly probeResults: ProbeRecord[] = [];
@@ -74,6 +78,7 @@ export class Notifier extends EventEmitter {
 
   constructor(private readonly opts: NotifierOptions) {
     super();
+    this.agent = new Agent({ keepAliveTimeout: 4000, connections: 64, connect: opts.ca ? { ca: opts.ca } : undefined });
   }
 
   send(job: NotificationJob): void {
@@ -98,11 +103,12 @@ export class Notifier extends EventEmitter {
   }
 
   private headers(job: NotificationJob, body: string): Record<string, string> {
+    const id = job.signAs ?? this.opts.identities.signer();
     return {
       'content-type': 'application/json',
       'user-agent': 'Mozilla/4.0 (paysidecar mock platform)',
       ...callbackTraceHeaders(job.trace),
-      ...signedBodyHeaders({ privateKey: this.opts.keys.platformPrivateKey, serial: this.opts.keys.platformSerial, body, callback: true }),
+      ...signedBodyHeaders({ privateKey: id.privateKey, serial: id.serial, body }),
     };
   }
 

@@ -18,7 +18,7 @@ import { toTransaction } from '../store';
 
 async function loopbackOnly(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   if (!isLoopback(request.socket.remoteAddress)) {
-    const e = wxpayError('NO_AUTH', 'fault injection answers loopback callers only');
+    const e = wxpayError('NO_AUTH', 'fault injection and rotation answer loopback callers only');
     await reply.code(e.status).send(e.body);
   }
 }
@@ -80,5 +80,28 @@ export function mockRoutes(app: FastifyInstance, ctx: PlatformContext): void {
     ctx.faults.set(parsed);
     ctx.logger.info({ faults: parsed }, 'platform faults set');
     return reply.send({ faults: parsed });
+  });
+
+  app.get('/mock/identity', async () => ({
+    mode: ctx.identities.mode,
+    signing_serial: ctx.identities.mode === 'public-key' ? ctx.keys.publicKeyId : ctx.identities.listed().at(-1)?.serial,
+    certificates: ctx.identities.listed().map((c) => ({ serial_no: c.serial, expire_time: rfc3339Beijing(c.notAfter.getTime()), retires_at: c.retiresAt === undefined ? undefined : rfc3339Beijing(c.retiresAt) })),
+    public_key_id: ctx.identities.mode === 'certificate' ? undefined : ctx.keys.publicKeyId,
+  }));
+
+  app.post('/mock/certificates/rotate', { preHandler: loopbackOnly }, async (request, reply) => {
+    const b = (request.body ?? {}) as { retire_after_ms?: unknown };
+    const retire = b.retire_after_ms ?? ctx.rotationWindowMs;
+    if (typeof retire !== 'number' || !Number.isInteger(retire) || retire < 0) {
+      const e = wxpayError('PARAM_ERROR', 'retire_after_ms must be a whole number of milliseconds', { field: '/retire_after_ms', value: retire, location: 'body', issue: 'invalid' });
+      return reply.code(e.status).send(e.body);
+    }
+    if (!ctx.identities.usesCertificates) {
+      const e = wxpayError('INVALID_REQUEST', 'this platform runs in public-key mode: it has no certificates to rotate');
+      return reply.code(e.status).send(e.body);
+    }
+    const cert = await ctx.identities.rotate(retire);
+    ctx.logger.info({ serial: cert.serial, retire_after_ms: retire }, 'platform certificate rotated');
+    return reply.send({ serial_no: cert.serial, retire_after_ms: retire });
   });
 }
