@@ -13,13 +13,13 @@ import type { AddressInfo } from 'node:net';
 import { formatHostPort, type HostPort } from '../src/config/address';
 import { errorBody, errorStatus } from '../src/errors';
 import { AGENT_HOOKS } from '../src/telemetry/names/runtime';
-import type { AgentLogger } from './log';
+import type { Logger } from '../src/telemetry/logger';
 
 export interface AgentListenerOptions {
   address: HostPort;
   metrics(req: IncomingMessage, res: ServerResponse): void;
   debug(req: IncomingMessage, res: ServerResponse): boolean;
-  logger: AgentLogger;
+  logger: Logger;
   onError(hook: string, err: unknown): void;
 }
 

@@ -3,7 +3,7 @@
  * RouteTable, a new sampler) in one synchronous call, so a request sees either the old settings
  * or the new ones, never a mix; requests already in flight keep the decisions they made.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../telemetry/logger';
 import type { ConfigKey, Config } from './schema';
 import type { LiveSettings } from '../proxy/handler';
 import { CidrSet } from './cidr';
@@ -15,7 +15,8 @@ import type { StressSecretRotation } from './secret-rotation';
 
 export interface ReloadablePieces {
   live: LiveSettings;
-  logger: Logger;
+  /** pino's, whose level a reload sets. */
+  logger: Logger & { level: string };
   sampler: ReloadableSampler;
   rotation: StressSecretRotation;
   /** The env the sidecar started with: OTEL_TRACES_SAMPLER still applies when no ratio is set. */

@@ -7,7 +7,7 @@
  * timeouts …) keep their running values; they are named in a warning and raise
  * paysidecar_config_restart_required until the file and the running config agree again.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../telemetry/logger';
 import type { Meter } from '@opentelemetry/api';
 import { ConfigError } from '../errors';
 import { admin } from '../telemetry/names';

@@ -11,14 +11,15 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createDebugHandler, type DebugLogger } from '../../src/runtime/pprof/routes';
+import { createDebugHandler } from '../../src/runtime/pprof/routes';
+import type { Logger } from '../../src/telemetry/logger';
 import { checkDebugAccess, isLoopback } from '../../src/runtime/pprof/access';
 import type { TraceDocument } from '../../src/runtime/pprof/timeline';
 import { assertPprofInvariants, decodeProfile } from './pprof-check';
 
 const TOKEN = 'sekret-debug-token-9f3a';
 const logged: string[] = [];
-const logger: DebugLogger = {
+const logger: Logger = {
   info: (o, m) => logged.push(JSON.stringify({ ...o, m })),
   warn: (o, m) => logged.push(JSON.stringify({ ...o, m })),
   error: (o, m) => logged.push(JSON.stringify({ ...o, m })),
