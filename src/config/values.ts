@@ -100,6 +100,13 @@ export function intIn(min: number, max: number): ValueType<number> {
   });
 }
 
+export function intAtLeast(min: number): ValueType<number> {
+  return valueType(`an integer of at least ${min}`, (s) => {
+    const t = s.trim();
+    return INTEGER_RE.test(t) && Number(t) >= min ? Number(t) : undefined;
+  });
+}
+
 export const positiveNumber = valueType<number>('a positive number', (s) => {
   const t = s.trim();
   return DECIMAL_RE.test(t) && Number(t) > 0 ? Number(t) : undefined;

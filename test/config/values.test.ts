@@ -15,6 +15,7 @@ import {
   fixedHostPort,
   hostPort,
   httpUrl,
+  intAtLeast,
   intIn,
   jsonObject,
   logLevel,
@@ -70,6 +71,13 @@ const ROWS: Row[] = [
     valid: [['1', 1], ['100', 100], [' 7 ', 7], ['007', 7]],
     invalid: ['0', '101', '-1', '1.5', '1e2', '0x10', '', 'ten'],
     expected: 'an integer from 1 to 100',
+  },
+  {
+    name: 'intAtLeast(1)',
+    type: intAtLeast(1),
+    valid: [['1', 1], ['512', 512]],
+    invalid: ['0', '-1', 'lots', '1.0'],
+    expected: 'an integer of at least 1',
   },
   {
     name: 'positiveNumber',

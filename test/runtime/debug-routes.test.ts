@@ -141,10 +141,10 @@ describe('/debug/pprof routes', () => {
 
   test('bad parameters: 400 naming the parameter, the value and the range', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['profile?seconds=0', /seconds="0" is invalid, expected an integer from 1 to 300/],
-      ['profile?seconds=301', /seconds="301" is invalid/],
-      ['trace?seconds=abc', /seconds="abc" is invalid/],
-      ['heap?interval=12', /interval="12" is invalid, expected an integer from 1024 to 67108864/],
+      ['profile?seconds=0', /seconds: "0" is invalid, expected an integer from 1 to 300/],
+      ['profile?seconds=301', /seconds: "301" is invalid/],
+      ['trace?seconds=abc', /seconds: "abc" is invalid/],
+      ['heap?interval=12', /interval: "12" is invalid, expected an integer from 1024 to 67108864/],
     ];
     for (const [path, message] of cases) {
       const res = await get(`${withToken}/debug/pprof/${path}`);
