@@ -5,9 +5,9 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import { AGENT_HOOK_ERRORS, ATTR_HOOK } from '../src/telemetry/names/runtime';
-import type { AgentLogger } from './log';
+import type { Logger } from '../src/telemetry/logger';
 
-export function hookErrorReporter(meter: Meter, logger: AgentLogger): (hook: string, err: unknown) => void {
+export function hookErrorReporter(meter: Meter, logger: Logger): (hook: string, err: unknown) => void {
   const counter = meter.createCounter(AGENT_HOOK_ERRORS.otel, { unit: AGENT_HOOK_ERRORS.unit, description: AGENT_HOOK_ERRORS.description });
   const logged = new Set<string>();
   return (hook, err) => {

@@ -15,13 +15,13 @@ import type { AddressInfo } from 'node:net';
 import { formatHostPort, type HostPort } from '../src/config/address';
 import { sendJsonError } from '../src/net/json-error';
 import { AGENT_HOOKS } from '../src/telemetry/names/runtime';
-import type { AgentLogger } from './log';
+import type { Logger } from '../src/telemetry/logger';
 
 export interface AgentListenerOptions {
   address: HostPort;
   metrics(req: IncomingMessage, res: ServerResponse): void;
   debug(req: IncomingMessage, res: ServerResponse): boolean;
-  logger: AgentLogger;
+  logger: Logger;
   onError(hook: string, err: unknown): void;
 }
 

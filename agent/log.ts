@@ -3,18 +3,12 @@
  * `time`, `msg`) so the same log pipeline reads both. pino itself is not loaded: the agent
  * starts inside someone else's process and should cost as little as possible.
  */
+import { logLevel } from '../src/config/values';
+import { LOG_LEVEL_NUMBERS, type Logger } from '../src/telemetry/logger';
 
-const LEVELS = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity } as const;
-export type LevelName = keyof typeof LEVELS;
-
-export interface AgentLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export function createAgentLogger(level: string | undefined, write: (line: string) => void = (l) => process.stderr.write(l)): AgentLogger {
-  const threshold = LEVELS[(level ?? 'info') as LevelName] ?? LEVELS.info;
+/** An unknown level means info here; readAgentConfig warns about it once the logger exists. */
+export function createAgentLogger(level: string | undefined, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+  const threshold = LOG_LEVEL_NUMBERS[logLevel.parse(level ?? '') ?? 'info'];
   const emit = (n: number, obj: object, msg: string) => {
     if (n < threshold) return;
     try {
@@ -24,8 +18,8 @@ export function createAgentLogger(level: string | undefined, write: (line: strin
     }
   };
   return {
-    info: (obj, msg) => emit(LEVELS.info, obj, msg),
-    warn: (obj, msg) => emit(LEVELS.warn, obj, msg),
-    error: (obj, msg) => emit(LEVELS.error, obj, msg),
+    info: (obj, msg) => emit(LOG_LEVEL_NUMBERS.info, obj, msg),
+    warn: (obj, msg) => emit(LOG_LEVEL_NUMBERS.warn, obj, msg),
+    error: (obj, msg) => emit(LOG_LEVEL_NUMBERS.error, obj, msg),
   };
 }

@@ -7,7 +7,7 @@
 import type { Meter } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
-import type { AgentLogger } from './log';
+import type { Logger } from '../src/telemetry/logger';
 
 export interface AgentSpanExport {
   spanProcessors?: SpanProcessor[];
@@ -19,7 +19,7 @@ export interface AgentSpanExport {
 
 const NONE: AgentSpanExport = { shutdown: async () => {} };
 
-export function agentSpanExport(env: NodeJS.ProcessEnv, meter: Meter, logger: AgentLogger): AgentSpanExport {
+export function agentSpanExport(env: NodeJS.ProcessEnv, meter: Meter, logger: Logger): AgentSpanExport {
   if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return NONE;
   try {
     const { createSpanExport } = require('../src/telemetry/otlp') as typeof import('../src/telemetry/otlp');

@@ -29,7 +29,7 @@
 'use strict';
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { createArgs, exitOnProblems } = require('./lib/args');
+const { createArgs, exitOnProblems, values } = require('./lib/args');
 const { existsSync } = require('node:fs');
 const { resolve } = require('node:path');
 const { ALL_TARGETS, IMAGE_ENV, LABELS, ROOT, registerBuild, startTarget, startUpstream, findNginx } = require('./lib/targets');
@@ -62,21 +62,20 @@ for (const cli of (a.string('compare') ?? '').split(',').filter(Boolean)) {
 const withCompare = (list) => [...list, ...compare.filter((c) => !list.includes(c))];
 const opts = {
   durationMs: a.duration('duration', '10s'),
-  rounds: a.number('rounds', 3, { min: 1, integer: true }),
-  connections: a.number('connections', 64, { min: 1, integer: true }),
-  threads: a.number('threads', 1, { min: 1, integer: true }),
+  rounds: a.read('rounds', '3', values.intIn(1, 100)),
+  connections: a.read('connections', '64', values.intIn(1, 100_000)),
+  threads: a.read('threads', '1', values.intIn(1, 256)),
   warmupMs: a.duration('warmup', '3s'),
-  loader: a.string('loader', 'auto'),
+  loader: a.read('loader', 'auto', values.oneOf(['auto', 'wrk', 'bench'])),
   targets: withCompare(a.list('targets', 'none,http-proxy,sidecar,sidecar-nolog,nginx', [...ALL_TARGETS, ...compare])),
   throughput: !a.flag('no-throughput'),
   latency: !a.flag('no-latency'),
-  latencyRate: a.number('latency-rate', 1000, { min: 1 }),
+  latencyRate: a.read('latency-rate', '1000', values.positiveNumber),
   latencyDurationMs: a.duration('latency-duration', '10s'),
   latencyTargets: withCompare(a.list('latency-targets', 'none,http-proxy,sidecar', [...ALL_TARGETS, ...compare])),
   out: a.string('out', join(ROOT, 'benchmarks', 'results')),
   check: a.flag('check'),
 };
-if (!['auto', 'wrk', 'bench'].includes(opts.loader)) a.problems.push(`--loader: "${opts.loader}" is invalid, expected auto|wrk|bench`);
 if (opts.targets.length === 0) a.problems.push('--targets: expected at least one target');
 if (!opts.throughput && !opts.latency) a.problems.push('--no-throughput with --no-latency leaves nothing to measure');
 exitOnProblems('bench:proxy', a.problems);

@@ -17,7 +17,7 @@
 'use strict';
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { createArgs, exitOnProblems } = require('./lib/args');
+const { createArgs, exitOnProblems, values } = require('./lib/args');
 const { CLI, IMAGE_ENV, ROOT, startUpstream } = require('./lib/targets');
 const { freePort, startProcess, stopProcess, sleep } = require('./lib/processes');
 const { cpuSeconds, rssBytes, openSockets } = require('./lib/proc-stat');
@@ -37,14 +37,12 @@ const opts = {
   durationMs,
   warmupMs: a.duration('warmup', `${Math.round(Math.min(60_000, durationMs * 0.2))}ms`),
   intervalMs: a.duration('interval', '5s'),
-  rate: a.number('rate', 1000, { min: 1 }),
-  clients: a.number('clients', 32, { min: 1, integer: true }),
-  abortShare: a.number('abort-share', 0.1, { min: 0 }),
-  accessLog: a.string('access-log', 'stdout'),
+  rate: a.read('rate', '1000', values.positiveNumber),
+  clients: a.read('clients', '32', values.intIn(1, 100_000)),
+  abortShare: a.read('abort-share', '0.1', values.ratio),
+  accessLog: a.read('access-log', 'stdout', values.oneOf(['stdout', 'off'])),
   out: a.string('out', join(ROOT, 'benchmarks', 'results')),
 };
-if (opts.abortShare > 1) a.problems.push(`--abort-share: "${opts.abortShare}" is invalid, expected a share from 0 to 1`);
-if (!['stdout', 'off'].includes(opts.accessLog)) a.problems.push(`--access-log: "${opts.accessLog}" is invalid, expected stdout|off`);
 if (opts.warmupMs >= opts.durationMs) a.problems.push('--warmup: must be shorter than --duration');
 exitOnProblems('bench:soak', a.problems);
 

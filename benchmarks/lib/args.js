@@ -1,45 +1,29 @@
-/** Flag parsing shared by the benchmark scripts: `--name value`, `--flag`, durations as the CLI writes them. */
+/**
+ * Flag parsing shared by the benchmark scripts: `--name value` and `--flag`. Values are read by
+ * the CLI's own parsers (dist/src/config/values), so they are written and refused as everywhere else.
+ */
 'use strict';
-const { parseDuration } = require('../../dist/src/config/duration');
+const values = require('../../dist/src/config/values');
 
 function createArgs(argv) {
   const problems = [];
-  const value = (name) => {
+  const given = (name) => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
   };
+  /** The flag read as `type`; not given or invalid (a problem): the default, written as a user would. */
+  const read = (name, def, type) => values.collect(`--${name}`, given(name), type, problems) ?? type.parse(def);
   return {
     problems,
     flag: (name) => argv.includes(`--${name}`),
-    string(name, def) {
-      return value(name) ?? def;
-    },
-    number(name, def, { min = 0, integer = false } = {}) {
-      const v = value(name);
-      if (v === undefined) return def;
-      const n = Number(v);
-      if (v.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
-        problems.push(`--${name}: "${v}" is invalid, expected ${integer ? 'an integer' : 'a number'} >= ${min}`);
-        return def;
-      }
-      return n;
-    },
-    /** Milliseconds. */
-    duration(name, def) {
-      const v = value(name);
-      if (v === undefined) return parseDuration(def);
-      const ms = parseDuration(v);
-      if (ms === undefined || ms <= 0) {
-        problems.push(`--${name}: "${v}" is invalid, expected a duration like 500ms, 30s, 2m or plain seconds`);
-        return parseDuration(def);
-      }
-      return ms;
-    },
+    string: (name, def) => given(name) ?? def,
+    read,
+    /** Milliseconds, above zero. */
+    duration: (name, def) => read(name, def, values.positiveDuration),
+    /** A comma list, each item one of `allowed`; a bad item is a problem and dropped. */
     list(name, def, allowed) {
-      const v = value(name);
-      const items = (v ?? def).split(',').map((s) => s.trim()).filter(Boolean);
-      for (const item of items) if (!allowed.includes(item)) problems.push(`--${name}: "${item}" is invalid, expected some of ${allowed.join(',')}`);
-      return items.filter((i) => allowed.includes(i));
+      const item = values.oneOf(allowed);
+      return values.splitList(given(name) ?? def).filter((i) => values.collect(`--${name}`, i, item, problems) !== undefined);
     },
   };
 }
@@ -51,4 +35,4 @@ function exitOnProblems(script, problems) {
   process.exit(2);
 }
 
-module.exports = { createArgs, exitOnProblems };
+module.exports = { createArgs, exitOnProblems, values };

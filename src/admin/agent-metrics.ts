@@ -13,6 +13,7 @@
  */
 import type { Meter } from '@opentelemetry/api';
 import { AGENT_SCRAPE_DURATION, AGENT_UP, MERGED_SOURCE_AGENT, MERGED_SOURCE_LABEL } from '../telemetry/names/runtime';
+import type { Logger } from '../telemetry/logger';
 
 export interface AgentMetricsOptions {
   /** How long a scrape waits for the agent. Default 1000 ms. */
@@ -25,7 +26,7 @@ export interface AgentMetricsOptions {
   meter?: Meter;
   /** Largest exposition accepted (bytes). Default 16 MiB. */
   maxBytes?: number;
-  logger?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  logger?: Logger;
 }
 
 export interface AgentMetricsSource {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError } from '../errors';
 import { ENV, readEnv } from '../config/env';
-import { DURATION_EXPECTED, parseDuration } from '../config/duration';
+import { collect, httpUrl, invalid, intIn, oneOf, percentOrRatio, positiveDuration, positiveNumber, showValue, valueType } from '../config/values';
 import { SCENARIO_EXPECTED, SCENARIO_RE } from '../context/headers';
 import { TRAFFIC_PROD, TRAFFIC_STRESS } from '../telemetry/names';
 import { DEFAULT_RAMP_STEPS, parseRamp, rampSteps, RAMP_EXPECTED } from './ramp';
@@ -77,58 +77,12 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 const METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
 export const SCENARIOS = ['payment'] as const;
 
-const show = (v: string) => JSON.stringify(v);
-
-export function parseHttpUrl(text: string): URL | undefined {
-  try {
-    const u = new URL(text);
-    return u.protocol === 'http:' ? u : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function positiveNumber(flag: string, text: string | undefined, problems: string[]): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    problems.push(`${flag}: ${show(text)} is invalid, expected a positive number`);
-    return undefined;
-  }
-  return n;
-}
-
-function intIn(flag: string, text: string | undefined, min: number, max: number, problems: string[]): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min || n > max) {
-    problems.push(`${flag}: ${show(text)} is invalid, expected an integer from ${min} to ${max}`);
-    return undefined;
-  }
-  return n;
-}
-
-function duration(flag: string, text: string | undefined, problems: string[]): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    problems.push(`${flag}: ${show(text)} is invalid, expected ${DURATION_EXPECTED} (above zero)`);
-    return undefined;
-  }
-  return ms;
-}
-
-/** `0.1%` or a ratio like `0.001`. */
-function ratio(flag: string, text: string | undefined, problems: string[]): number | undefined {
-  if (text === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  const r = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!m || !(r >= 0 && r <= 1)) {
-    problems.push(`${flag}: ${show(text)} is invalid, expected a percentage like 0.1% or a ratio from 0 to 1`);
-    return undefined;
-  }
-  return r;
-}
+/** The bench client speaks plain HTTP. */
+export const benchTargetUrl = httpUrl({ like: 'http://127.0.0.1:15001/', https: false });
+const failOnLevel = oneOf(LEVELS.filter((l): l is Exclude<Level, 'normal'> => l !== 'normal'));
+const HTTP_METHOD = oneOf(METHODS);
+/** `--method post` works too. */
+const method = valueType(HTTP_METHOD.expected, (s) => HTTP_METHOD.parse(s.toUpperCase()));
 
 export function parseHeaders(values: readonly string[], problems: string[]): string[] {
   const out: string[] = [];
@@ -136,7 +90,7 @@ export function parseHeaders(values: readonly string[], problems: string[]): str
     const i = h.indexOf(':');
     const name = i > 0 ? h.slice(0, i).trim() : '';
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      problems.push(`--header: ${show(h)} is invalid, expected "Name: value"`);
+      problems.push(invalid('--header', showValue(h), '"Name: value"'));
       continue;
     }
     out.push(name.toLowerCase(), h.slice(i + 1).trim());
@@ -146,10 +100,10 @@ export function parseHeaders(values: readonly string[], problems: string[]): str
 
 export function parseThresholds(flags: BenchFlags, problems: string[]): Thresholds {
   const t: Thresholds = {
-    p99NormalMs: duration('--p99-normal', flags.p99Normal, problems) ?? DEFAULT_THRESHOLDS.p99NormalMs,
-    p99WarningMs: duration('--p99-warning', flags.p99Warning, problems) ?? DEFAULT_THRESHOLDS.p99WarningMs,
-    errorRateNormal: ratio('--error-rate-normal', flags.errorRateNormal, problems) ?? DEFAULT_THRESHOLDS.errorRateNormal,
-    errorRateWarning: ratio('--error-rate-warning', flags.errorRateWarning, problems) ?? DEFAULT_THRESHOLDS.errorRateWarning,
+    p99NormalMs: collect('--p99-normal', flags.p99Normal, positiveDuration, problems) ?? DEFAULT_THRESHOLDS.p99NormalMs,
+    p99WarningMs: collect('--p99-warning', flags.p99Warning, positiveDuration, problems) ?? DEFAULT_THRESHOLDS.p99WarningMs,
+    errorRateNormal: collect('--error-rate-normal', flags.errorRateNormal, percentOrRatio, problems) ?? DEFAULT_THRESHOLDS.errorRateNormal,
+    errorRateWarning: collect('--error-rate-warning', flags.errorRateWarning, percentOrRatio, problems) ?? DEFAULT_THRESHOLDS.errorRateWarning,
   };
   if (t.p99WarningMs < t.p99NormalMs) problems.push(`--p99-warning: ${t.p99WarningMs}ms is below --p99-normal ${t.p99NormalMs}ms`);
   if (t.errorRateWarning < t.errorRateNormal) problems.push(`--error-rate-warning: ${t.errorRateWarning} is below --error-rate-normal ${t.errorRateNormal}`);
@@ -157,17 +111,13 @@ export function parseThresholds(flags: BenchFlags, problems: string[]): Threshol
 }
 
 export function parseOutputs(flags: BenchFlags, problems: string[]): Outputs {
-  let failOn: Level | undefined;
-  if (flags.failOn !== undefined) {
-    if ((LEVELS as readonly string[]).includes(flags.failOn) && flags.failOn !== 'normal') failOn = flags.failOn as Level;
-    else problems.push(`--fail-on: ${show(flags.failOn)} is invalid, expected warning|danger`);
-  }
+  const failOn = collect('--fail-on', flags.failOn, failOnLevel, problems);
   return {
     json: flags.json,
     html: flags.html,
     failOn,
     quiet: flags.quiet === true,
-    progressIntervalMs: duration('--progress-interval', flags.progressInterval, problems) ?? DEFAULT_PROGRESS_INTERVAL_MS,
+    progressIntervalMs: collect('--progress-interval', flags.progressInterval, positiveDuration, problems) ?? DEFAULT_PROGRESS_INTERVAL_MS,
   };
 }
 
@@ -177,20 +127,16 @@ export function parseBenchFlags(flags: BenchFlags, env: NodeJS.ProcessEnv, scena
   // What to hit.
   let source: RequestSource | undefined;
   let target: URL | undefined;
-  if (flags.target !== undefined) {
-    target = parseHttpUrl(flags.target);
-    if (!target) problems.push(`--target: ${show(flags.target)} is invalid, expected an http:// URL like http://127.0.0.1:15001/`);
-  }
+  if (flags.target !== undefined) target = collect('--target', flags.target, benchTargetUrl, problems);
   if (flags.scenario !== undefined) {
-    const factory = scenarios[flags.scenario];
-    if (!factory) problems.push(`--scenario: ${show(flags.scenario)} is invalid, expected one of ${Object.keys(scenarios).join('|')}`);
-    else if (target || flags.target === undefined) {
+    const name = collect('--scenario', flags.scenario, oneOf(Object.keys(scenarios)), problems);
+    const factory = name === undefined ? undefined : scenarios[name];
+    if (factory && (target || flags.target === undefined)) {
       if (flags.body !== undefined || flags.method !== undefined) problems.push('--scenario: the scenario builds its own requests; drop --method and --body');
       source = factory(target ?? new URL('http://127.0.0.1:15001'), flags, problems);
     }
   } else if (target) {
-    const method = (flags.method ?? (flags.body !== undefined ? 'POST' : 'GET')).toUpperCase() as HttpMethod;
-    if (!METHODS.includes(method)) problems.push(`--method: ${show(flags.method ?? '')} is invalid, expected one of ${METHODS.join('|')}`);
+    const verb = collect('--method', flags.method, method, problems) ?? (flags.body !== undefined ? 'POST' : 'GET');
     const headers = parseHeaders(flags.header ?? [], problems);
     let body: Buffer | undefined;
     if (flags.body !== undefined) {
@@ -198,37 +144,36 @@ export function parseBenchFlags(flags: BenchFlags, env: NodeJS.ProcessEnv, scena
         try {
           body = readFileSync(flags.body.slice(1));
         } catch (err) {
-          problems.push(`--body: cannot read ${show(flags.body.slice(1))}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+          problems.push(`--body: cannot read ${showValue(flags.body.slice(1))}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
         }
       } else body = Buffer.from(flags.body);
       if (body && !headers.includes('content-type')) headers.push('content-type', looksLikeJson(body) ? 'application/json' : 'text/plain');
     }
-    source = new SingleTarget({ url: target, method, headers, body });
+    source = new SingleTarget({ url: target, method: verb, headers, body });
   } else if (flags.target === undefined) {
     problems.push('--target: missing, expected an http:// URL to load (or --scenario payment)');
   }
 
   // How hard, and for how long.
-  const rate = positiveNumber('--rate', flags.rate, problems);
-  const ramp = flags.ramp !== undefined ? parseRamp(flags.ramp) : undefined;
-  if (flags.ramp !== undefined && !ramp) problems.push(`--ramp: ${show(flags.ramp)} is invalid, expected ${RAMP_EXPECTED}`);
+  const rate = collect('--rate', flags.rate, positiveNumber, problems);
+  const ramp = collect('--ramp', flags.ramp, valueType(RAMP_EXPECTED, parseRamp), problems);
   if (flags.rate !== undefined && flags.ramp !== undefined) problems.push('--ramp: cannot be combined with --rate (a ramp sets its own rates)');
-  const steps = intIn('--ramp-steps', flags.rampSteps, 1, 1000, problems) ?? DEFAULT_RAMP_STEPS;
+  const steps = collect('--ramp-steps', flags.rampSteps, intIn(1, 1000), problems) ?? DEFAULT_RAMP_STEPS;
   if (flags.rampSteps !== undefined && flags.ramp === undefined) problems.push('--ramp-steps: only meaningful with --ramp');
   const open = flags.rate !== undefined || flags.ramp !== undefined;
   const connections =
-    intIn('--connections', flags.connections, 1, 100_000, problems) ?? (open ? DEFAULT_OPEN_CONNECTIONS : DEFAULT_CLOSED_CONNECTIONS);
-  let durationMs = duration('--duration', flags.duration, problems);
-  const requests = intIn('--requests', flags.requests, 1, Number.MAX_SAFE_INTEGER, problems);
+    collect('--connections', flags.connections, intIn(1, 100_000), problems) ?? (open ? DEFAULT_OPEN_CONNECTIONS : DEFAULT_CLOSED_CONNECTIONS);
+  let durationMs = collect('--duration', flags.duration, positiveDuration, problems);
+  const requests = collect('--requests', flags.requests, intIn(1, Number.MAX_SAFE_INTEGER), problems);
   if (ramp && flags.duration !== undefined) problems.push(`--duration: the ramp's own duration bounds the run; drop --duration or change --ramp`);
   if (durationMs === undefined && requests === undefined && !ramp) durationMs = DEFAULT_DURATION_MS;
-  const timeoutMs = duration('--timeout', flags.timeout, problems) ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = collect('--timeout', flags.timeout, positiveDuration, problems) ?? DEFAULT_TIMEOUT_MS;
 
   // Colouring.
   let colour: StressColour | undefined;
   const secret = flags.stressSecret ?? readEnv(ENV.STRESS_SECRET, env);
   if (flags.stress !== undefined) {
-    if (!SCENARIO_RE.test(flags.stress)) problems.push(`--stress: ${show(flags.stress)} is invalid, expected ${SCENARIO_EXPECTED}`);
+    if (!SCENARIO_RE.test(flags.stress)) problems.push(invalid('--stress', showValue(flags.stress), SCENARIO_EXPECTED));
     else if (!secret) problems.push(`--stress-secret: missing, expected the sidecar's stress secret (or set ${ENV.STRESS_SECRET.name}) to sign X-Stress-Token`);
     else colour = new StressColour(flags.stress, secret);
   } else if (flags.stressSecret !== undefined) {

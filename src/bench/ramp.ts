@@ -2,7 +2,7 @@
  * `--ramp FROM:TO:DURATION`: an open-loop rate that climbs in equal steps, to find the knee where
  * latency turns up. Steps (not a smooth slope) so each rate is held long enough to read its p99.
  */
-import { parseDuration } from '../config/duration';
+import { duration } from '../config/values';
 import type { RateStep } from './schedule';
 
 export const RAMP_EXPECTED = 'FROM:TO:DURATION with rates in requests/s, e.g. 100:2000:60s';
@@ -19,7 +19,7 @@ export function parseRamp(text: string): Ramp | undefined {
   if (!m) return undefined;
   const from = Number(m[1]);
   const to = Number(m[2]);
-  const durationMs = parseDuration(m[3]);
+  const durationMs = duration.parse(m[3]);
   if (!(from > 0) || !(to > 0) || durationMs === undefined || durationMs <= 0) return undefined;
   return { from, to, durationMs };
 }

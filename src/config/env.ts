@@ -6,6 +6,7 @@
  * the other commands read theirs through `readEnv`. A PAYSIDECAR_* variable that is not listed
  * here is a configuration error for `paysidecar run` (a typo must not be silently ignored).
  */
+import { LOG_LEVELS } from '../telemetry/logger';
 
 export interface EnvVar {
   /** The variable's name. */
@@ -39,7 +40,7 @@ export const ENV = {
   ACCESS_LOG_FILE: envVar('PAYSIDECAR_ACCESS_LOG_FILE', 'sidecar', 'access log file when --access-log=file', 'accessLogFile'),
   ACCESS_LOG_SAMPLE: envVar('PAYSIDECAR_ACCESS_LOG_SAMPLE', 'sidecar', 'share of successful requests logged (0..1)', 'accessLogSample'),
   STRESS_LOG: envVar('PAYSIDECAR_STRESS_LOG', 'sidecar', 'file for stress-traffic access logs', 'stressLog'),
-  LOG_LEVEL: envVar('PAYSIDECAR_LOG_LEVEL', 'all', 'log level: trace|debug|info|warn|error|fatal|silent', 'logLevel'),
+  LOG_LEVEL: envVar('PAYSIDECAR_LOG_LEVEL', 'all', `log level: ${LOG_LEVELS.join('|')}`, 'logLevel'),
   ROUTE: envVar('PAYSIDECAR_ROUTE', 'sidecar', 'extra route templates, comma separated', 'route'),
   MAX_SOCKETS: envVar('PAYSIDECAR_MAX_SOCKETS', 'sidecar', 'max upstream sockets', 'maxSockets'),
   KEEP_ALIVE_TIMEOUT: envVar('PAYSIDECAR_KEEP_ALIVE_TIMEOUT', 'sidecar', 'idle upstream socket timeout', 'keepAliveTimeout'),

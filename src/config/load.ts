@@ -9,6 +9,7 @@ import { allEnvVars, readEnv, unknownEnvVars, ENV } from './env';
 import { configSchema, flagName, CONFIG_KEYS, DURATION_KEYS, SECRET_KEYS, type Config, type ConfigKey } from './schema';
 import { formatDuration } from './duration';
 import { formatHostPort } from './address';
+import { invalid, showValue } from './values';
 
 type Raw = Partial<Record<ConfigKey, unknown>>;
 type Source = 'file' | 'env' | 'flag';
@@ -41,9 +42,8 @@ function describeSource(key: ConfigKey, source: Source | undefined, file?: strin
   }
 }
 
-function showValue(key: ConfigKey, value: unknown): string {
-  if (SECRET_KEYS.has(key)) return '[redacted]';
-  return JSON.stringify(value);
+function shown(key: ConfigKey, value: unknown): string {
+  return SECRET_KEYS.has(key) ? '[redacted]' : showValue(value);
 }
 
 export function readConfigFile(path: string): Raw {
@@ -131,7 +131,9 @@ export function loadConfig(input: LoadInput = {}): LoadedConfig {
       const key = issue.path[0] as ConfigKey;
       const where = describeSource(key, sources[key], file);
       const expected = issue.code === 'invalid_union' || issue.code === 'invalid_type' ? 'a string, number or list' : issue.message;
-      problems.push(`${where}: ${showValue(key, merged[key])} is invalid, expected ${expected}`);
+      // A list names its bad element, not the whole list.
+      const item = issue.code === 'custom' ? (issue.params as { item?: string } | undefined)?.item : undefined;
+      problems.push(invalid(where, shown(key, item ?? merged[key]), expected));
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -11,7 +11,7 @@
  * keep their running values; they are named in a warning and raise
  * paysidecar_config_restart_required until the file and the running config agree again.
  */
-import type { Logger } from 'pino';
+import type { Logger } from '../telemetry/logger';
 import type { Meter } from '@opentelemetry/api';
 import { ConfigError } from '../errors';
 import { admin } from '../telemetry/names';
@@ -57,7 +57,8 @@ export interface ConfigReloadOptions {
   watch?: WatchOptions | false;
   subscribers: readonly ReloadSubscriber[];
   /** Logs each attempt; its level is the `logLevel` key's. */
-  logger: Logger;
+  /** Settable level: a reload that changes logLevel applies it here. */
+  logger: Logger & { level: string };
   meter: Meter;
 }
 

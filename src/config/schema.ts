@@ -4,109 +4,75 @@
  * expectation together.
  */
 import { z } from 'zod';
-import { parseDuration, DURATION_EXPECTED } from './duration';
-import { parseHostPort, HOST_PORT_EXPECTED, type HostPort } from './address';
-import { parseCidr, CIDR_EXPECTED, type Cidr } from './cidr';
+import { boolean, cidr, duration, hostPort, httpUrl, intIn, logLevel, nonEmpty, oneOf, ratio, splitList, valueType, type ValueType } from './values';
+import { LOG_LEVELS } from '../telemetry/logger';
 import { parseRouteTemplate, ROUTE_TEMPLATE_EXPECTED } from '../context/route-template';
-
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Values arrive as strings from env and flags, and typed from YAML. */
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-function custom<T>(expected: string, parse: (s: string) => T | undefined) {
+/** A shared value parser as a schema field; the issue carries `expected` for load.ts's one problem shape. */
+function custom<T>(type: ValueType<T>) {
   return scalar.transform((v, ctx): T => {
-    const out = parse(String(v));
-    if (out === undefined) ctx.addIssue({ code: 'custom', message: expected, input: v });
+    const out = type.parse(String(v));
+    if (out === undefined) ctx.addIssue({ code: 'custom', message: type.expected, input: v });
     return out as T;
   });
 }
 
-const duration = custom<number>(DURATION_EXPECTED, (s) => parseDuration(s));
-const hostPort = custom<HostPort>(HOST_PORT_EXPECTED, parseHostPort);
-
-const URL_EXPECTED = 'an http:// or https:// URL like http://127.0.0.1:8080';
-const httpUrl = custom<URL>(URL_EXPECTED, (s) => {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u : undefined;
-  } catch {
-    return undefined;
-  }
-});
-
-function intIn(min: number, max: number) {
-  return custom<number>(`an integer from ${min} to ${max}`, (s) => {
-    if (!/^\d+$/.test(s.trim())) return undefined;
-    const n = Number(s);
-    return n >= min && n <= max ? n : undefined;
-  });
-}
-
-function ratio() {
-  return custom<number>('a number from 0 to 1', (s) => {
-    if (!/^\d+(\.\d+)?$|^\.\d+$/.test(s.trim())) return undefined;
-    const n = Number(s);
-    return n >= 0 && n <= 1 ? n : undefined;
-  });
-}
-
-function oneOf<T extends string>(values: readonly T[]) {
-  return custom<T>(`one of ${values.join('|')}`, (s) => ((values as readonly string[]).includes(s) ? (s as T) : undefined));
-}
-
-/** Lists accept YAML arrays or comma-separated strings (env, flags); each element is checked. */
-function list<T>(expected: string, parse: (s: string) => T | undefined) {
+/**
+ * Lists accept YAML arrays or comma-separated strings (env, flags); each element is checked, and
+ * a bad one is named on its own (`params.item`) rather than the whole list.
+ */
+function list<T>(type: ValueType<T>) {
   return z.union([z.array(scalar), scalar]).transform((v, ctx): T[] => {
-    const items = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
     const out: T[] = [];
-    for (const item of items) {
-      const p = parse(item);
-      if (p === undefined) ctx.addIssue({ code: 'custom', message: `${expected} (got "${item}")`, input: item });
+    for (const item of splitList(v)) {
+      const p = type.parse(item);
+      if (p === undefined) ctx.addIssue({ code: 'custom', message: type.expected, input: item, params: { item } });
       else out.push(p);
     }
     return out;
   });
 }
 
-const nonEmpty = custom<string>('a non-empty string', (s) => (s.length > 0 ? s : undefined));
-const bool = custom<boolean>('true or false', (s) => (s === 'true' ? true : s === 'false' ? false : undefined));
+const url = custom(httpUrl());
+const routeTemplate = valueType<string>(ROUTE_TEMPLATE_EXPECTED, (s) => (parseRouteTemplate(s) ? s : undefined));
 
 export const configSchema = z.strictObject({
-  listen: hostPort.prefault('0.0.0.0:15001'),
-  upstream: httpUrl.prefault('http://127.0.0.1:8080'),
-  admin: hostPort.prefault('127.0.0.1:15090'),
-  stressSecret: nonEmpty.optional(),
-  trustCidr: list<Cidr>(CIDR_EXPECTED, parseCidr).prefault([]),
-  stressUpstream: httpUrl.optional(),
-  upstreamTimeout: duration.prefault('30s'),
-  connectTimeout: duration.prefault('5s'),
-  drainTimeout: duration.prefault('20s'),
-  accessLog: oneOf(['stdout', 'file', 'off'] as const).prefault('stdout'),
-  accessLogFile: nonEmpty.prefault('paysidecar-access.log'),
-  accessLogSample: ratio().prefault(1),
-  stressLog: nonEmpty.optional(),
-  logLevel: oneOf(LOG_LEVELS).prefault('info'),
-  route: list(ROUTE_TEMPLATE_EXPECTED, (s) => (parseRouteTemplate(s) ? s : undefined)).prefault([]),
-  maxSockets: intIn(1, 65535).prefault(512),
+  listen: custom(hostPort).prefault('0.0.0.0:15001'),
+  upstream: url.prefault('http://127.0.0.1:8080'),
+  admin: custom(hostPort).prefault('127.0.0.1:15090'),
+  stressSecret: custom(nonEmpty).optional(),
+  trustCidr: list(cidr).prefault([]),
+  stressUpstream: url.optional(),
+  upstreamTimeout: custom(duration).prefault('30s'),
+  connectTimeout: custom(duration).prefault('5s'),
+  drainTimeout: custom(duration).prefault('20s'),
+  accessLog: custom(oneOf(['stdout', 'file', 'off'] as const)).prefault('stdout'),
+  accessLogFile: custom(nonEmpty).prefault('paysidecar-access.log'),
+  accessLogSample: custom(ratio).prefault(1),
+  stressLog: custom(nonEmpty).optional(),
+  logLevel: custom(logLevel).prefault('info'),
+  route: list(routeTemplate).prefault([]),
+  maxSockets: custom(intIn(1, 65535)).prefault(512),
   // Below Node's default server keepAliveTimeout (5 s) so we never reuse a socket the upstream
   // is about to close, which would surface as spurious ECONNRESET 502s.
-  keepAliveTimeout: duration.prefault('4s'),
-  maxHeaderSize: intIn(1024, 1048576).prefault(16384),
-  headersTimeout: duration.prefault('10s'),
-  serviceName: nonEmpty.prefault('paysidecar'),
-  debugToken: nonEmpty.optional(),
-  hostInterval: duration.prefault('15s'),
-  watchProcess: nonEmpty.optional(),
-  procRoot: nonEmpty.prefault('/proc'),
-  otlpEndpoint: httpUrl.optional(),
-  traceSampleRatio: ratio().optional(),
-  sampleStress: bool.prefault(true),
-  agentMetrics: httpUrl.optional(),
-  maxInflight: intIn(0, 1_000_000).prefault(0),
-  stressSecretFile: nonEmpty.optional(),
-  stressSecretOverlap: duration.prefault('5m'),
+  keepAliveTimeout: custom(duration).prefault('4s'),
+  maxHeaderSize: custom(intIn(1024, 1048576)).prefault(16384),
+  headersTimeout: custom(duration).prefault('10s'),
+  serviceName: custom(nonEmpty).prefault('paysidecar'),
+  debugToken: custom(nonEmpty).optional(),
+  hostInterval: custom(duration).prefault('15s'),
+  watchProcess: custom(nonEmpty).optional(),
+  procRoot: custom(nonEmpty).prefault('/proc'),
+  otlpEndpoint: url.optional(),
+  traceSampleRatio: custom(ratio).optional(),
+  sampleStress: custom(boolean).prefault(true),
+  agentMetrics: url.optional(),
+  maxInflight: custom(intIn(0, 1_000_000)).prefault(0),
+  stressSecretFile: custom(nonEmpty).optional(),
+  stressSecretOverlap: custom(duration).prefault('5m'),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -188,7 +154,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   accessLogFile: 'access log path when --access-log=file',
   accessLogSample: 'share (0..1) of successful requests logged; errors are always logged',
   stressLog: 'write stress-traffic access logs to this file instead',
-  logLevel: 'log level: trace|debug|info|warn|error|fatal|silent',
+  logLevel: `log level: ${LOG_LEVELS.join('|')}`,
   route: 'extra route templates such as /v1/users/{id}; repeatable or comma list',
   maxSockets: 'max upstream sockets in the keep-alive pool',
   keepAliveTimeout: 'idle upstream sockets are closed after this long',

@@ -6,7 +6,7 @@
  * (warnings, errors) are written at once.
  */
 import pino, { type Logger, type DestinationStream } from 'pino';
-import type { LogLevel } from '../config/schema';
+import type { LogLevel } from './logger';
 
 type Dest = DestinationStream & { flushSync?: () => void; end?: () => void };
 

@@ -8,6 +8,7 @@
  * https://opentelemetry.io/docs/specs/otel/protocol/exporter/
  */
 import { ConfigError } from '../errors';
+import { collect, httpUrl, intAtLeast, oneOf } from '../config/values';
 
 export const OTEL_ENV = {
   SDK_DISABLED: 'OTEL_SDK_DISABLED',
@@ -108,23 +109,11 @@ function parseKeyValues(
   return out;
 }
 
-function validUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
+const COLLECTOR_URL = httpUrl({ like: 'http://otel-collector:4318' });
+const COMPRESSION = oneOf(['gzip', 'none'] as const);
 
 function intVar(env: NodeJS.ProcessEnv, name: string, min: number, problems: string[]): number | undefined {
-  const raw = get(env, name);
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) {
-    problems.push(`${name}: "${raw}" is invalid, expected an integer of at least ${min}`);
-    return undefined;
-  }
-  return Number(raw);
+  return collect(name, get(env, name), intAtLeast(min), problems);
 }
 
 /** `/v1/traces` joined onto a base endpoint the way the spec does it (keep any path prefix). */
@@ -154,13 +143,11 @@ export function readOtlpEnv(env: NodeJS.ProcessEnv): OtlpEnv {
   let tracesUrl: string | undefined;
   const specific = get(env, OTEL_ENV.TRACES_ENDPOINT);
   const generic = get(env, OTEL_ENV.ENDPOINT);
-  for (const [name, value] of [[OTEL_ENV.TRACES_ENDPOINT, specific], [OTEL_ENV.ENDPOINT, generic]] as const) {
-    if (value !== undefined && !validUrl(value)) {
-      problems.push(`${name}: "${value}" is invalid, expected an http:// or https:// URL like http://otel-collector:4318`);
-    }
-  }
-  if (specific !== undefined && validUrl(specific)) tracesUrl = specific;
-  else if (generic !== undefined && validUrl(generic)) tracesUrl = appendTracesPath(generic);
+  // Checked as URLs, used as written: URL.href would add a slash to a bare host.
+  const specificOk = collect(OTEL_ENV.TRACES_ENDPOINT, specific, COLLECTOR_URL, problems) !== undefined;
+  const genericOk = collect(OTEL_ENV.ENDPOINT, generic, COLLECTOR_URL, problems) !== undefined;
+  if (specificOk) tracesUrl = specific;
+  else if (genericOk && generic !== undefined) tracesUrl = appendTracesPath(generic);
 
   const headers = {
     ...parseKeyValues(env, OTEL_ENV.HEADERS, problems, { secretValues: true }),
@@ -171,10 +158,8 @@ export function readOtlpEnv(env: NodeJS.ProcessEnv): OtlpEnv {
 
   let compression: OtlpEnv['compression'];
   for (const name of [OTEL_ENV.TRACES_COMPRESSION, OTEL_ENV.COMPRESSION]) {
-    const raw = get(env, name);
-    if (raw === undefined) continue;
-    if (raw !== 'gzip' && raw !== 'none') problems.push(`${name}: "${raw}" is invalid, expected gzip or none`);
-    else compression ??= raw;
+    const value = collect(name, get(env, name), COMPRESSION, problems);
+    if (value !== undefined) compression ??= value;
   }
 
   const protocol = get(env, OTEL_ENV.TRACES_PROTOCOL) ?? get(env, OTEL_ENV.PROTOCOL);

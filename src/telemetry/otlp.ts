@@ -16,11 +16,7 @@ import { readOtlpEnv } from './otlp-env';
 import { buildSampler } from './trace-sampler';
 import { buildResource } from './trace-resource';
 import { countedQueue } from './span-queue';
-
-export interface ExportLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+import type { Logger } from './logger';
 
 export interface SpanExportOptions {
   /**
@@ -38,7 +34,7 @@ export interface SpanExportOptions {
   /** service.instance.id; default a random UUID per start. */
   instanceId?: string;
   /** Gets one line when export starts failing and one when it recovers. */
-  logger?: ExportLogger;
+  logger?: Logger;
   /** Upper bound on forceFlush/shutdown (a dead collector must not hold up a drain). Default 3 s. */
   flushTimeoutMs?: number;
 }

@@ -57,6 +57,7 @@ function captureLogger() {
     lines,
     warn: (_o: object, msg: string) => lines.push({ level: 'warn', msg }),
     info: (_o: object, msg: string) => lines.push({ level: 'info', msg }),
+    error: (_o: object, msg: string) => lines.push({ level: 'error', msg }),
   };
 }
 

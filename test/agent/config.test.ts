@@ -55,10 +55,10 @@ describe('agent settings', () => {
       PAYSIDECAR_AGENT_CPU_INTERVAL: 'fast',
     });
     assert.equal(warnings.length, 4);
-    assert.match(warnings[0], /^PAYSIDECAR_AGENT_ADMIN="localhost" is invalid, expected host:port, e\.g\. 127\.0\.0\.1:15001 .*, or off; using the default$/);
-    assert.ok(warnings.some((w) => /^PAYSIDECAR_AGENT_EVENTLOOP_RESOLUTION="5s" is invalid, expected .* from 1ms to 1000ms/.test(w)));
-    assert.ok(warnings.some((w) => /^PAYSIDECAR_AGENT_HEAP_INTERVAL="12" is invalid, expected a byte count from 1024 to 67108864/.test(w)));
-    assert.ok(warnings.some((w) => w.startsWith('PAYSIDECAR_AGENT_CPU_INTERVAL="fast" is invalid')));
+    assert.match(warnings[0], /^PAYSIDECAR_AGENT_ADMIN: "localhost" is invalid, expected host:port, e\.g\. 127\.0\.0\.1:15001 .*, or off; using the default$/);
+    assert.ok(warnings.some((w) => /^PAYSIDECAR_AGENT_EVENTLOOP_RESOLUTION: "5s" is invalid, expected .* from 1ms to 1000ms/.test(w)));
+    assert.ok(warnings.some((w) => /^PAYSIDECAR_AGENT_HEAP_INTERVAL: "12" is invalid, expected a byte count from 1024 to 67108864/.test(w)));
+    assert.ok(warnings.some((w) => w.startsWith('PAYSIDECAR_AGENT_CPU_INTERVAL: "fast" is invalid')));
     assert.deepEqual(config.admin, { host: '127.0.0.1', port: 15091 });
     assert.equal(config.eventLoopResolutionMs, 10);
     assert.equal(config.heapIntervalBytes, 512 * 1024);

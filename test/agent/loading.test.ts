@@ -109,8 +109,8 @@ describe('agent loading', () => {
       env: { PAYSIDECAR_AGENT_BLOCK_THRESHOLD: 'soon', PAYSIDECAR_AGENT_PROPAGATION: 'maybe' },
     });
     const text = app.logs().filter((l) => l.level === 40).map((l) => l.msg).join('\n');
-    assert.match(text, /PAYSIDECAR_AGENT_BLOCK_THRESHOLD="soon" is invalid, expected a duration/);
-    assert.match(text, /PAYSIDECAR_AGENT_PROPAGATION="maybe" is invalid, expected on or off/);
+    assert.match(text, /PAYSIDECAR_AGENT_BLOCK_THRESHOLD: "soon" is invalid, expected a duration/);
+    assert.match(text, /PAYSIDECAR_AGENT_PROPAGATION: "maybe" is invalid, expected on or off/);
     assert.equal((await get(`${app.base}/orders`)).status, 200);
   });
 

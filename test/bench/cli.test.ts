@@ -19,7 +19,7 @@ test('bad flags: every problem named at once, exit 2', async () => {
   assert.match(r.stderr, /--rate: "fast" is invalid, expected a positive number/);
   assert.match(r.stderr, /--duration: "5x" is invalid, expected a duration like 500ms, 30s, 2m or plain seconds/);
   assert.match(r.stderr, /--connections: "0" is invalid, expected an integer from 1 to 100000/);
-  assert.match(r.stderr, /--fail-on: "meh" is invalid, expected warning\|danger/);
+  assert.match(r.stderr, /--fail-on: "meh" is invalid, expected one of warning\|danger/);
   assert.equal(r.stdout, '');
 });
 

@@ -88,7 +88,7 @@ test('bench:proxy: bad flags are all named at once, exit 2', async () => {
   const r = await runScript('proxy.js', ['--rounds', '0', '--loader', 'ab', '--targets', 'none,envoy', '--duration', 'soon']);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--rounds: "0" is invalid/);
-  assert.match(r.stderr, /--loader: "ab" is invalid, expected auto\|wrk\|bench/);
+  assert.match(r.stderr, /--loader: "ab" is invalid, expected one of auto\|wrk\|bench/);
   assert.match(r.stderr, /--targets: "envoy" is invalid/);
   assert.match(r.stderr, /--duration: "soon" is invalid/);
   assert.equal(r.stdout, '');

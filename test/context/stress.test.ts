@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { decideStress, type StressPolicy } from '../../src/context/stress';
 import { signStressToken, verifyStressToken } from '../../src/context/stress-token';
-import { CidrSet, parseCidr } from '../../src/config/cidr';
+import { CidrSet } from '../../src/config/cidr';
+import { cidr } from '../../src/config/values';
 
 const counted: string[] = [];
 const instruments = { rejections: { add: (_n: number, attrs?: Record<string, unknown>) => counted.push(String(attrs?.reason)) } } as never;
-const policy = (cidrs: string[], secrets: string[] = ['s1']): StressPolicy => ({ trusted: new CidrSet(cidrs.map((c) => parseCidr(c)!)), secrets });
+const policy = (cidrs: string[], secrets: string[] = ['s1']): StressPolicy => ({ trusted: new CidrSet(cidrs.map((c) => cidr.parse(c)!)), secrets });
 
 describe('stress decision', () => {
   it('accepts a token signed with either secret during a rotation overlap', () => {

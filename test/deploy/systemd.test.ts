@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { loadConfig } from '../../src/config/load';
 import { allEnvVars } from '../../src/config/env';
-import { parseDuration } from '../../src/config/duration';
+import { duration } from '../../src/config/values';
 import { requireTool } from '../e2e/tools';
 import { REPO } from './manifests';
 
@@ -124,7 +124,7 @@ describe('systemd unit (deploy/systemd/paysidecar.service)', () => {
     assert.equal(config.accessLog, 'file');
     assert.ok(config.accessLogFile.startsWith(`/var/log/${service.get('LogsDirectory')?.[0]}/`), 'the access log is in the unit\'s LogsDirectory, writable by its user');
     const drain = config.drainTimeout / 1000;
-    assert.equal(drain, parseDuration(env.PAYSIDECAR_DRAIN_TIMEOUT)! / 1000);
+    assert.equal(drain, duration.parse(env.PAYSIDECAR_DRAIN_TIMEOUT)! / 1000);
     assert.ok(seconds(one('TimeoutStopSec')) > drain, `TimeoutStopSec ${one('TimeoutStopSec')} must exceed the drain timeout (${drain}s), or systemd SIGKILLs a drain`);
   });
 });

@@ -1,15 +1,14 @@
 /** A logger double that records what host metrics and span export log, for assertions. */
+import type { Logger } from '../../src/telemetry/logger';
+
 export interface Logged {
-  level: 'info' | 'warn';
+  level: 'info' | 'warn' | 'error';
   obj: Record<string, unknown>;
   msg: string;
 }
 
-export function captureLogger(): { logged: Logged[]; info(obj: object, msg: string): void; warn(obj: object, msg: string): void } {
+export function captureLogger(): Logger & { logged: Logged[] } {
   const logged: Logged[] = [];
-  return {
-    logged,
-    info: (obj, msg) => void logged.push({ level: 'info', obj: obj as Record<string, unknown>, msg }),
-    warn: (obj, msg) => void logged.push({ level: 'warn', obj: obj as Record<string, unknown>, msg }),
-  };
+  const log = (level: Logged['level']) => (obj: object, msg: string) => void logged.push({ level, obj: obj as Record<string, unknown>, msg });
+  return { logged, info: log('info'), warn: log('warn'), error: log('error') };
 }

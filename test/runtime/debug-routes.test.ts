@@ -11,14 +11,15 @@ import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createDebugHandler, type DebugLogger } from '../../src/runtime/pprof/routes';
+import { createDebugHandler } from '../../src/runtime/pprof/routes';
+import type { Logger } from '../../src/telemetry/logger';
 import { checkDebugAccess } from '../../src/runtime/pprof/access';
 import type { TraceDocument } from '../../src/runtime/pprof/timeline';
 import { assertPprofInvariants, decodeProfile } from './pprof-check';
 
 const TOKEN = 'sekret-debug-token-9f3a';
 const logged: string[] = [];
-const logger: DebugLogger = {
+const logger: Logger = {
   info: (o, m) => logged.push(JSON.stringify({ ...o, m })),
   warn: (o, m) => logged.push(JSON.stringify({ ...o, m })),
   error: (o, m) => logged.push(JSON.stringify({ ...o, m })),
@@ -140,10 +141,10 @@ describe('/debug/pprof routes', () => {
 
   test('bad parameters: 400 naming the parameter, the value and the range', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['profile?seconds=0', /seconds="0" is invalid, expected an integer from 1 to 300/],
-      ['profile?seconds=301', /seconds="301" is invalid/],
-      ['trace?seconds=abc', /seconds="abc" is invalid/],
-      ['heap?interval=12', /interval="12" is invalid, expected an integer from 1024 to 67108864/],
+      ['profile?seconds=0', /seconds: "0" is invalid, expected an integer from 1 to 300/],
+      ['profile?seconds=301', /seconds: "301" is invalid/],
+      ['trace?seconds=abc', /seconds: "abc" is invalid/],
+      ['heap?interval=12', /interval: "12" is invalid, expected an integer from 1024 to 67108864/],
     ];
     for (const [path, message] of cases) {
       const res = await get(`${withToken}/debug/pprof/${path}`);

@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'undici';
 import type { BenchFlags, Scenario } from '../../../src/bench/options';
-import { parseHeaders, parseHttpUrl } from '../../../src/bench/options';
+import { benchTargetUrl, parseHeaders } from '../../../src/bench/options';
+import { collect, expecting, valueType } from '../../../src/config/values';
 import type { PlannedRequest, RequestSource } from '../../../src/bench/request';
 
 export const PAYMENT_OPERATIONS = ['create', 'query', 'refund'] as const;
@@ -197,14 +198,14 @@ export class PaymentScenario implements RequestSource {
   }
 }
 
+const PLATFORM_URL = expecting(benchTargetUrl, `the mock platform's http:// URL like ${DEFAULT_PLATFORM_URL}`);
+
 /** The factory `--scenario payment` uses: `--target` is the gateway (through its sidecar). */
 export function paymentScenarioFromFlags(target: URL, flags: BenchFlags, problems: string[]): PaymentScenario | undefined {
   const platformFlag = typeof flags.platform === 'string' ? flags.platform : undefined;
   const mixFlag = typeof flags.mix === 'string' ? flags.mix : undefined;
-  const platform = parseHttpUrl(platformFlag ?? DEFAULT_PLATFORM_URL);
-  if (!platform) problems.push(`--platform: ${JSON.stringify(platformFlag)} is invalid, expected the mock platform's http:// URL like ${DEFAULT_PLATFORM_URL}`);
-  const mix = mixFlag !== undefined ? parseMix(mixFlag) : DEFAULT_MIX;
-  if (!mix) problems.push(`--mix: ${JSON.stringify(mixFlag)} is invalid, expected ${MIX_EXPECTED}`);
+  const platform = collect('--platform', platformFlag ?? DEFAULT_PLATFORM_URL, PLATFORM_URL, problems);
+  const mix = mixFlag !== undefined ? collect('--mix', mixFlag, valueType(MIX_EXPECTED, parseMix), problems) : DEFAULT_MIX;
   const headers = parseHeaders(flags.header ?? [], problems);
   if (!platform || !mix) return undefined;
   return new PaymentScenario({ gateway: target, platform, mix, headers });

@@ -7,8 +7,9 @@ import type { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../../src/errors';
-import { DURATION_EXPECTED, formatDuration, parseDuration } from '../../../src/config/duration';
-import { HOST_PORT_EXPECTED, parseHostPort, type HostPort } from '../../../src/config/address';
+import { formatDuration } from '../../../src/config/duration';
+import type { HostPort } from '../../../src/config/address';
+import { collect, expecting, fixedHostPort, positiveDuration, positiveNumber } from '../../../src/config/values';
 import { renderHtml } from '../../../src/bench/html';
 import { mergeReports } from '../../../src/bench/merge';
 import { writeFileCreatingDir, writeReport } from '../../../src/bench/report-file';
@@ -57,20 +58,15 @@ interface Parsed {
   claims: Record<'sidecar' | 'admin' | 'gateway' | 'platform' | 'agent', PortClaim>;
 }
 
+const RATE = expecting(positiveNumber, 'a positive number of requests per second');
+
 function parse(f: DemoFlags): Parsed {
   const problems: string[] = [];
-  const durationMs = parseDuration(f.duration);
-  if (durationMs === undefined || durationMs <= 0) problems.push(`--duration: ${JSON.stringify(f.duration)} is invalid, expected ${DURATION_EXPECTED} (above zero)`);
-  const rate = (flag: string, v: string) => {
-    const n = Number(v);
-    if (!(v.trim() !== '' && Number.isFinite(n) && n > 0)) problems.push(`${flag}: ${JSON.stringify(v)} is invalid, expected a positive number of requests per second`);
-    return n;
-  };
-  const prodRate = rate('--rate', f.rate);
-  const stressRate = rate('--stress-rate', f.stressRate);
+  const durationMs = collect('--duration', f.duration, positiveDuration, problems);
+  const prodRate = collect('--rate', f.rate, RATE, problems);
+  const stressRate = collect('--stress-rate', f.stressRate, RATE, problems);
   const addr = (flag: string, owner: string, v: string): PortClaim => {
-    const hp = parseHostPort(v);
-    if (!hp || hp.port === 0) problems.push(`${flag}: ${JSON.stringify(v)} is invalid, expected ${HOST_PORT_EXPECTED}, with a fixed port (not 0)`);
+    const hp = collect(flag, v, fixedHostPort, problems);
     return { flag, owner, address: hp ?? ({ host: '127.0.0.1', port: 0 } as HostPort) };
   };
   const claims = {
@@ -81,7 +77,7 @@ function parse(f: DemoFlags): Parsed {
     agent: addr('--agent-admin', "gateway's agent listener", f.agentAdmin),
   };
   if (problems.length) throw new ConfigError(problems);
-  return { durationMs: durationMs as number, prodRate, stressRate, claims };
+  return { durationMs: durationMs as number, prodRate: prodRate as number, stressRate: stressRate as number, claims };
 }
 
 function fail(problems: string[], code: number): never {

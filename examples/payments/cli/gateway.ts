@@ -6,7 +6,10 @@ import { RESILIENCE_DEFAULTS } from '../gateway/platform/client';
 import { GATEWAY_DEFAULTS, startGateway, type GatewayOptions } from '../gateway/server';
 import type { GatewayFaults } from '../gateway/inbound/faults';
 import { LATENCY_FLAG_EXPECTED, parseLatencyFlag } from '../wxpay/server/latency';
-import { UsageError, duration, flagValue, hostPort, httpUrl, intIn, logLevel, ratio } from '../wxpay/server/flag-values';
+import { collect, duration, hostPort, httpUrl, intIn, logLevel, positiveDuration, ratio, valueType } from '../../../src/config/values';
+import { LOG_LEVELS, type LogLevel } from '../../../src/telemetry/logger';
+import { ConfigError } from '../../../src/errors';
+import { flagOrEnv } from './flag-or-env';
 import { EXAMPLE_ENV } from '../env';
 import { formatDuration } from '../../../src/config/duration';
 
@@ -33,33 +36,37 @@ interface Flags {
   logLevel?: string;
 }
 
-/** Names the env variable when the value came from there, so the error points at the right place. */
-function fromFlagOrEnv(flag: string, flagRaw: string | undefined, env: { name: string }, envRaw: string | undefined): [string, string | undefined] {
-  return flagRaw !== undefined ? [flag, flagRaw] : [env.name, envRaw];
-}
+const BASE_URL = httpUrl({ like: 'http://127.0.0.1:8090', query: false });
+/** A base URL that API paths are appended to, kept as written (URL.href would add a trailing slash). */
+const baseUrl = valueType<string>(BASE_URL.expected, (s) => (BASE_URL.parse(s) ? s : undefined));
+const latency = valueType(LATENCY_FLAG_EXPECTED, parseLatencyFlag);
 
-/** Flags (then PAYSIDECAR_* env, then defaults) → start options. Throws UsageError. */
-export function gatewayOptionsFromFlags(f: Flags, env: NodeJS.ProcessEnv = process.env): GatewayOptions & { logLevel: string } {
-  const listen = flagValue(...fromFlagOrEnv('--listen', f.listen, EXAMPLE_ENV.GATEWAY_LISTEN, readEnv(EXAMPLE_ENV.GATEWAY_LISTEN, env)), hostPort);
-  const platformUrl = flagValue(...fromFlagOrEnv('--platform', f.platform, EXAMPLE_ENV.GATEWAY_PLATFORM, readEnv(EXAMPLE_ENV.GATEWAY_PLATFORM, env)), httpUrl);
-  const notifyUrl = flagValue(...fromFlagOrEnv('--notify-url', f.notifyUrl, EXAMPLE_ENV.GATEWAY_NOTIFY_URL, readEnv(EXAMPLE_ENV.GATEWAY_NOTIFY_URL, env)), httpUrl);
+/** Flags (then PAYSIDECAR_* env, then defaults) → start options. Throws ConfigError with every problem. */
+export function gatewayOptionsFromFlags(f: Flags, env: NodeJS.ProcessEnv = process.env): GatewayOptions & { logLevel: LogLevel } {
+  const problems: string[] = [];
+  const listen = collect(...flagOrEnv('--listen', f.listen, EXAMPLE_ENV.GATEWAY_LISTEN, env), hostPort, problems);
+  const platformUrl = collect(...flagOrEnv('--platform', f.platform, EXAMPLE_ENV.GATEWAY_PLATFORM, env), baseUrl, problems);
+  const notifyUrl = collect(...flagOrEnv('--notify-url', f.notifyUrl, EXAMPLE_ENV.GATEWAY_NOTIFY_URL, env), baseUrl, problems);
   const faults: GatewayFaults = {};
-  const latency = flagValue('--fault-latency', f.faultLatency, { parse: parseLatencyFlag, expected: LATENCY_FLAG_EXPECTED });
-  if (latency) faults.latency = latency;
-  const errorRate = flagValue('--fault-error-rate', f.faultErrorRate, ratio);
+  const faultLatency = collect('--fault-latency', f.faultLatency, latency, problems);
+  if (faultLatency) faults.latency = faultLatency;
+  const errorRate = collect('--fault-error-rate', f.faultErrorRate, ratio, problems);
   if (errorRate !== undefined) faults.errorRate = errorRate;
-  const rps = flagValue('--rate-limit', f.rateLimit, intIn(0, 1_000_000));
-  const burst = flagValue('--rate-burst', f.rateBurst, intIn(1, 10_000_000));
+  const rps = collect('--rate-limit', f.rateLimit, intIn(0, 1_000_000), problems);
+  const burst = collect('--rate-burst', f.rateBurst, intIn(1, 10_000_000), problems);
   const resilience = {
-    connections: flagValue('--pool-size', f.poolSize, intIn(1, 1024)),
-    timeoutMs: flagValue('--timeout', f.timeout, duration),
-    maxRetries: flagValue('--retries', f.retries, intIn(0, 20)),
-    backoffInitialMs: flagValue('--backoff', f.backoff, duration),
-    backoffMaxMs: flagValue('--backoff-max', f.backoffMax, duration),
-    breakerThreshold: flagValue('--breaker-threshold', f.breakerThreshold, intIn(1, 1000)),
-    breakerHalfOpenAfterMs: flagValue('--breaker-half-open', f.breakerHalfOpen, duration),
+    connections: collect('--pool-size', f.poolSize, intIn(1, 1024), problems),
+    timeoutMs: collect('--timeout', f.timeout, positiveDuration, problems),
+    maxRetries: collect('--retries', f.retries, intIn(0, 20), problems),
+    backoffInitialMs: collect('--backoff', f.backoff, duration, problems),
+    backoffMaxMs: collect('--backoff-max', f.backoffMax, duration, problems),
+    breakerThreshold: collect('--breaker-threshold', f.breakerThreshold, intIn(1, 1000), problems),
+    breakerHalfOpenAfterMs: collect('--breaker-half-open', f.breakerHalfOpen, duration, problems),
   };
-  if (resilience.timeoutMs === 0) throw new UsageError('--timeout: expected a duration greater than 0, got "0"');
+  const openingBalance = collect('--opening-balance', f.openingBalance, intIn(0, Number.MAX_SAFE_INTEGER), problems);
+  const level = collect(...flagOrEnv('--log-level', f.logLevel, ENV.LOG_LEVEL, env), logLevel, problems);
+  const certificateRefreshMs = collect('--certificate-refresh', f.certificateRefresh, positiveDuration, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     host: listen?.host,
     port: listen?.port,
@@ -69,11 +76,11 @@ export function gatewayOptionsFromFlags(f: Flags, env: NodeJS.ProcessEnv = proce
     journal: f.journal ?? readEnv(EXAMPLE_ENV.GATEWAY_JOURNAL, env),
     resilience: Object.fromEntries(Object.entries(resilience).filter(([, v]) => v !== undefined)),
     rateLimit: rps === undefined && burst === undefined ? undefined : { ratePerSecond: rps ?? GATEWAY_DEFAULTS.rateLimit.ratePerSecond, burst: burst ?? Math.max(1, 2 * (rps ?? GATEWAY_DEFAULTS.rateLimit.ratePerSecond)) },
-    openingBalance: flagValue('--opening-balance', f.openingBalance, intIn(0, Number.MAX_SAFE_INTEGER)),
+    openingBalance,
     faults,
-    certificateRefreshMs: flagValue('--certificate-refresh', f.certificateRefresh, duration),
+    certificateRefreshMs,
     tls: f.tls === true,
-    logLevel: flagValue(...fromFlagOrEnv('--log-level', f.logLevel, ENV.LOG_LEVEL, readEnv(ENV.LOG_LEVEL, env)), logLevel) ?? 'info',
+    logLevel: level ?? 'info',
   };
 }
 
@@ -101,15 +108,15 @@ export function registerGateway(program: Command): void {
     .option('--fault-error-rate <0..1>', 'share of /api requests answered 500 PAYSIDECAR_GATEWAY_FAULT_INJECTED')
     .option('--certificate-refresh <duration>', `how often GET /v3/certificates is downloaded again; an unknown Wechatpay-Serial also triggers it (default ${formatDuration(GATEWAY_DEFAULTS.certificateRefreshMs)})`)
     .option('--tls', 'serve HTTPS with the keys directory\'s tls_cert.pem (issued by its ca_cert.pem)')
-    .option('--log-level <level>', `trace|debug|info|warn|error|silent (default info) [env ${ENV.LOG_LEVEL.name}]`)
+    .option('--log-level <level>', `${LOG_LEVELS.join('|')} (default info) [env ${ENV.LOG_LEVEL.name}]`)
     .addHelpText('after', '\nThe gateway verifies the platform under both identities at once: the WeChat Pay public key (pub_key.pem, PUB_KEY_ID_…) and the platform certificates (platform_cert.pem, then GET /v3/certificates, kept only when they chain to ca_cert.pem). An https --platform is trusted through ca_cert.pem.\nAt run time: POST /admin/faults (loopback only) with {"latencyMs": 2500, "errorRate": 0.2} drives p99 > 2 s and errors > 5%; {} clears.')
     .action(async (f: Flags) => {
-      let options: GatewayOptions & { logLevel: string };
+      let options: GatewayOptions & { logLevel: LogLevel };
       try {
         options = gatewayOptionsFromFlags(f);
       } catch (err) {
-        if (err instanceof UsageError) {
-          process.stderr.write(`paysidecar gateway: ${err.message}\n`);
+        if (err instanceof ConfigError) {
+          for (const p of err.problems) process.stderr.write(`paysidecar gateway: ${p}\n`);
           process.exit(2);
         }
         throw err;

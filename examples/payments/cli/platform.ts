@@ -8,7 +8,10 @@ import { PLATFORM_DEFAULTS, startPlatform, type PlatformOptions } from '../platf
 import { KEY_FILES } from '../wxpay/keys';
 import { LATENCY_FLAG_EXPECTED, parseLatencyFlag } from '../wxpay/server/latency';
 import { EXAMPLE_ENV } from '../env';
-import { UsageError, duration, flagValue, hostPort, json, logLevel, positiveNumber, ratio } from '../wxpay/server/flag-values';
+import { collect, duration, hostPort, jsonObject, logLevel, oneOf, positiveNumber, ratio, valueType } from '../../../src/config/values';
+import { LOG_LEVELS, type LogLevel } from '../../../src/telemetry/logger';
+import { ConfigError } from '../../../src/errors';
+import { flagOrEnv } from './flag-or-env';
 
 interface Flags {
   listen?: string;
@@ -28,37 +31,48 @@ interface Flags {
   logLevel?: string;
 }
 
-/** Flags (then PAYSIDECAR_* env, then defaults) → start options. Throws UsageError. */
-export function platformOptionsFromFlags(f: Flags, env: NodeJS.ProcessEnv = process.env): PlatformOptions & { logLevel: string } {
-  const listen = flagValue(f.listen !== undefined ? '--listen' : EXAMPLE_ENV.PLATFORM_LISTEN.name, f.listen ?? readEnv(EXAMPLE_ENV.PLATFORM_LISTEN, env), hostPort);
+const latency = valueType(LATENCY_FLAG_EXPECTED, parseLatencyFlag);
+const ERROR_STATUS = oneOf(['500', '429', '503'] as const);
+const errorStatus = valueType(ERROR_STATUS.expected, (s) => {
+  const code = ERROR_STATUS.parse(s);
+  return code === undefined ? undefined : (Number(code) as 500 | 429 | 503);
+});
+
+/** Flags (then PAYSIDECAR_* env, then defaults) → start options. Throws ConfigError with every problem. */
+export function platformOptionsFromFlags(f: Flags, env: NodeJS.ProcessEnv = process.env): PlatformOptions & { logLevel: LogLevel } {
+  const problems: string[] = [];
+  const listen = collect(...flagOrEnv('--listen', f.listen, EXAMPLE_ENV.PLATFORM_LISTEN, env), hostPort, problems);
   let faults: PlatformFaults = {};
-  if (f.faults !== undefined) {
-    const parsed = parsePlatformFaults(flagValue('--faults', f.faults, json));
-    if (typeof parsed === 'string') throw new UsageError(`--faults: ${parsed}`);
-    faults = parsed;
+  const faultsJson = collect('--faults', f.faults, jsonObject, problems);
+  if (faultsJson !== undefined) {
+    const parsed = parsePlatformFaults(faultsJson);
+    if (typeof parsed === 'string') problems.push(`--faults: ${parsed}`);
+    else faults = parsed;
   }
-  const latency = flagValue('--latency', f.latency, { parse: parseLatencyFlag, expected: LATENCY_FLAG_EXPECTED });
-  if (latency) faults.latency = latency;
-  const errorRate = flagValue('--error-rate', f.errorRate, ratio);
+  const addedLatency = collect('--latency', f.latency, latency, problems);
+  if (addedLatency) faults.latency = addedLatency;
+  const errorRate = collect('--error-rate', f.errorRate, ratio, problems);
   if (errorRate !== undefined) faults.errorRate = errorRate;
-  const errorStatus = flagValue('--error-status', f.errorStatus, { parse: (s) => (['500', '429', '503'].includes(s) ? (Number(s) as 500 | 429 | 503) : undefined), expected: 'one of 500|429|503' });
-  if (errorStatus !== undefined) faults.errorStatus = errorStatus;
-  const resetRate = flagValue('--reset-rate', f.resetRate, ratio);
+  const status = collect('--error-status', f.errorStatus, errorStatus, problems);
+  if (status !== undefined) faults.errorStatus = status;
+  const resetRate = collect('--reset-rate', f.resetRate, ratio, problems);
   if (resetRate !== undefined) faults.resetRate = resetRate;
-  return {
+  const options = {
     host: listen?.host,
     port: listen?.port,
     keysDir: f.keysDir ?? readEnv(EXAMPLE_ENV.KEYS_DIR, env),
-    notifyTimeScale: flagValue('--notify-time-scale', f.notifyTimeScale, positiveNumber),
-    notifyTimeoutMs: flagValue('--notify-timeout', f.notifyTimeout, duration),
+    notifyTimeScale: collect('--notify-time-scale', f.notifyTimeScale, positiveNumber, problems),
+    notifyTimeoutMs: collect('--notify-timeout', f.notifyTimeout, duration, problems),
     signtestProbes: f.signtestProbes === true,
-    refundDelayMs: flagValue('--refund-delay', f.refundDelay, duration),
+    refundDelayMs: collect('--refund-delay', f.refundDelay, duration, problems),
     faults,
-    verifyMode: flagValue('--verify-mode', f.verifyMode, { parse: (v) => ((VERIFY_MODES as readonly string[]).includes(v) ? (v as VerifyMode) : undefined), expected: `one of ${VERIFY_MODES.join('|')}` }),
-    rotationWindowMs: flagValue('--rotation-window', f.rotationWindow, duration),
+    verifyMode: collect('--verify-mode', f.verifyMode, oneOf(VERIFY_MODES), problems),
+    rotationWindowMs: collect('--rotation-window', f.rotationWindow, duration, problems),
     tls: f.tls === true,
-    logLevel: flagValue(f.logLevel !== undefined ? '--log-level' : ENV.LOG_LEVEL.name, f.logLevel ?? readEnv(ENV.LOG_LEVEL, env), logLevel) ?? 'info',
+    logLevel: collect(...flagOrEnv('--log-level', f.logLevel, ENV.LOG_LEVEL, env), logLevel, problems) ?? 'info',
   };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return options;
 }
 
 const PLATFORM_HELP = `
@@ -106,15 +120,15 @@ export function registerPlatform(program: Command): void {
     .option('--verify-mode <mode>', 'how merchants verify the platform: certificate (default), public-key, or migration (each signature uses either)')
     .option('--rotation-window <duration>', 'how long a certificate replaced by POST /mock/certificates/rotate stays listed (default 1h)')
     .option('--tls', `serve HTTPS with ${KEY_FILES.tlsCertificate} (issued by the keys directory's ${KEY_FILES.caCertificate})`)
-    .option('--log-level <level>', `trace|debug|info|warn|error|silent (default info) [env ${ENV.LOG_LEVEL.name}]`)
+    .option('--log-level <level>', `${LOG_LEVELS.join('|')} (default info) [env ${ENV.LOG_LEVEL.name}]`)
     .addHelpText('after', PLATFORM_HELP)
     .action(async (f: Flags) => {
-      let options: PlatformOptions & { logLevel: string };
+      let options: PlatformOptions & { logLevel: LogLevel };
       try {
         options = platformOptionsFromFlags(f);
       } catch (err) {
-        if (err instanceof UsageError) {
-          process.stderr.write(`paysidecar platform: ${err.message}\n`);
+        if (err instanceof ConfigError) {
+          for (const p of err.problems) process.stderr.write(`paysidecar platform: ${p}\n`);
           process.exit(2);
         }
         throw err;

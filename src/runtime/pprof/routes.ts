@@ -17,17 +17,12 @@ import { checkDebugAccess } from './access';
 import { currentCapture, tryAcquireCapture } from './capture-lock';
 import { indexPage } from './index-page';
 import { intParam } from './params';
-
-export interface DebugLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
+import type { Logger } from '../../telemetry/logger';
 
 export interface DebugHandlerOptions {
   /** PAYSIDECAR_DEBUG_TOKEN: lets non-loopback callers in. Never logged or echoed. */
   token?: string;
-  logger?: DebugLogger;
+  logger?: Logger;
   /** CPU sampling interval (µs). Default 10000 (100 Hz, as Go). */
   cpuIntervalUs?: number;
   /** Heap profile: average bytes between samples. Default 524288, overridable per request with ?interval=. */

@@ -5,4 +5,3 @@ export { readKernelParams } from './kernel-params';
 export type { KernelParams, KernelParamOptions } from './kernel-params';
 export { kernelAdvice, RECOMMENDED } from './kernel-advice';
 export type { Advice, AdviceOptions, KubernetesScope } from './kernel-advice';
-export type { HostLogger } from './runner';

@@ -5,12 +5,7 @@
  */
 import { host } from '../names';
 import type { Collector, Observation } from './collector';
-
-/** The two pino methods used; a pino Logger fits. */
-export interface HostLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
+import type { Logger } from '../logger';
 
 interface Status {
   up: 0 | 1;
@@ -35,7 +30,7 @@ export class HostSampler {
 
   constructor(
     private readonly collectors: readonly Collector[],
-    private readonly logger: HostLogger,
+    private readonly logger: Logger,
     private readonly timeoutMs: number,
   ) {}
 

@@ -5,7 +5,8 @@
 import type { Meter } from '@opentelemetry/api';
 import { host, type MetricName } from '../names';
 import type { Collector } from './collector';
-import { HostSampler, type HostLogger } from './runner';
+import { HostSampler } from './runner';
+import type { Logger } from '../logger';
 import { registerObservables } from './instruments';
 import { cpuCollector } from './cpu';
 import { memoryCollector } from './memory';
@@ -67,7 +68,7 @@ function collectorTimeout(intervalMs: number): number {
   return Math.min(10_000, Math.max(2_000, intervalMs));
 }
 
-async function logAdvice(opts: HostMetricsOptions, logger: HostLogger): Promise<Advice[]> {
+async function logAdvice(opts: HostMetricsOptions, logger: Logger): Promise<Advice[]> {
   try {
     const params = await readKernelParams({ procRoot: opts.procRoot, listenBacklog: opts.listenBacklog });
     const advice = kernelAdvice(params, { upstreamLoopback: opts.upstreamLoopback });
@@ -83,7 +84,7 @@ async function logAdvice(opts: HostMetricsOptions, logger: HostLogger): Promise<
   }
 }
 
-async function buildCollectors(opts: HostMetricsOptions, logger: HostLogger): Promise<Collector[]> {
+async function buildCollectors(opts: HostMetricsOptions, logger: Logger): Promise<Collector[]> {
   const procRoot = opts.procRoot ?? '/proc';
   const cgroupRoot = opts.cgroupRoot ?? '/sys/fs/cgroup';
   const collectors: Collector[] = [cpuCollector(), memoryCollector(), networkCollector(), connectionsCollector()];
@@ -95,7 +96,7 @@ async function buildCollectors(opts: HostMetricsOptions, logger: HostLogger): Pr
   return collectors;
 }
 
-export function startHostMetrics(meter: Meter, opts: HostMetricsOptions, logger: HostLogger): HostMetrics {
+export function startHostMetrics(meter: Meter, opts: HostMetricsOptions, logger: Logger): HostMetrics {
   const advice = logAdvice(opts, logger);
   if (opts.intervalMs <= 0) {
     return { collectNow: async () => {}, advice, stop: () => {} };

@@ -18,13 +18,13 @@ after(async () => {
 
 test('bad flags exit 2 with the flag, the value and what was expected', () => {
   const cases: [string[], RegExp][] = [
-    [['gateway', '--timeout', 'soon'], /paysidecar gateway: --timeout: expected a duration like 500ms, 30s, 2m or plain seconds, got "soon"/],
-    [['gateway', '--listen', 'localhost'], /--listen: expected host:port/],
-    [['gateway', '--platform', 'ftp://x'], /--platform: expected an http:\/\/ or https:\/\/ URL/],
-    [['gateway', '--fault-error-rate', '5'], /--fault-error-rate: expected a number from 0 to 1, got "5"/],
-    [['gateway', '--retries', '-1'], /--retries: expected an integer from 0 to 20, got "-1"/],
-    [['platform', '--error-status', '418'], /paysidecar platform: --error-status: expected one of 500\|429\|503, got "418"/],
-    [['platform', '--latency', 'fast'], /--latency: expected a duration \(2500ms\), a range/],
+    [['gateway', '--timeout', 'soon'], /paysidecar gateway: --timeout: "soon" is invalid, expected a duration like 500ms, 30s, 2m or plain seconds/],
+    [['gateway', '--listen', 'localhost'], /--listen: "localhost" is invalid, expected host:port/],
+    [['gateway', '--platform', 'ftp://x'], /--platform: "ftp:\/\/x" is invalid, expected an http:\/\/ or https:\/\/ URL/],
+    [['gateway', '--fault-error-rate', '5'], /--fault-error-rate: "5" is invalid, expected a number from 0 to 1/],
+    [['gateway', '--retries', '-1'], /--retries: "-1" is invalid, expected an integer from 0 to 20/],
+    [['platform', '--error-status', '418'], /paysidecar platform: --error-status: "418" is invalid, expected one of 500\|429\|503/],
+    [['platform', '--latency', 'fast'], /--latency: "fast" is invalid, expected a duration \(2500ms\), a range/],
     [['platform', '--faults', '{"errorRate":3}'], /--faults: errorRate must be a number from 0 to 1/],
   ];
   for (const [args, re] of cases) {
@@ -40,7 +40,7 @@ test('env variables feed the options, and a bad one is named', () => {
   assert.equal(o.keysDir, '/k');
   assert.equal(o.journal, '/j');
   assert.equal(gatewayOptionsFromFlags({ listen: '127.0.0.1:1' }, { PAYSIDECAR_GATEWAY_LISTEN: '127.0.0.1:9999' }).port, 1, 'flags beat env');
-  assert.throws(() => gatewayOptionsFromFlags({}, { PAYSIDECAR_GATEWAY_PLATFORM: 'nope' }), /PAYSIDECAR_GATEWAY_PLATFORM: expected an http/);
+  assert.throws(() => gatewayOptionsFromFlags({}, { PAYSIDECAR_GATEWAY_PLATFORM: 'nope' }), /PAYSIDECAR_GATEWAY_PLATFORM: "nope" is invalid, expected an http/);
   const p = platformOptionsFromFlags({ latency: '100ms..300ms', errorRate: '0.1', errorStatus: '429', notifyTimeScale: '0.001' }, {});
   assert.deepEqual(p.faults, { latency: { distribution: 'uniform', minMs: 100, maxMs: 300 }, errorRate: 0.1, errorStatus: 429 });
   assert.equal(p.notifyTimeScale, 0.001);

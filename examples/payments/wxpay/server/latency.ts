@@ -4,7 +4,7 @@
  * or `{"latency": {"distribution": "lognormal", "medianMs": 50, "p99Ms": 800}}`, and on the
  * command line as `2500ms`, `100ms..400ms`, `normal:200ms,50ms`, `lognormal:50ms,800ms`.
  */
-import { parseDuration } from '../../../../src/config/duration';
+import { duration } from '../../../../src/config/values';
 
 export type Latency =
   | { distribution: 'fixed'; ms: number }
@@ -45,8 +45,8 @@ export function parseLatencyFlag(text: string): Latency | undefined {
   const pair = (s: string): [number, number] | undefined => {
     const parts = s.split(',');
     if (parts.length !== 2) return undefined;
-    const a = parseDuration(parts[0]);
-    const b = parseDuration(parts[1]);
+    const a = duration.parse(parts[0]);
+    const b = duration.parse(parts[1]);
     return a === undefined || b === undefined ? undefined : [a, b];
   };
   if (t.startsWith('normal:')) {
@@ -58,10 +58,10 @@ export function parseLatencyFlag(text: string): Latency | undefined {
     return p && p[1] >= p[0] ? { distribution: 'lognormal', medianMs: p[0], p99Ms: p[1] } : undefined;
   }
   if (t.includes('..')) {
-    const [a, b] = t.split('..').map((x) => parseDuration(x));
+    const [a, b] = t.split('..').map((x) => duration.parse(x));
     return a !== undefined && b !== undefined && b >= a ? { distribution: 'uniform', minMs: a, maxMs: b } : undefined;
   }
-  const ms = parseDuration(t);
+  const ms = duration.parse(t);
   return ms === undefined ? undefined : { distribution: 'fixed', ms };
 }
 
