@@ -8,6 +8,7 @@ import { parseDuration, DURATION_EXPECTED } from './duration';
 import { parseHostPort, HOST_PORT_EXPECTED, type HostPort } from './address';
 import { parseCidr, CIDR_EXPECTED, type Cidr } from './cidr';
 import { parseRouteTemplate, ROUTE_TEMPLATE_EXPECTED } from '../context/route-template';
+import { parseSize, SIZE_EXPECTED } from './size';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -107,6 +108,11 @@ export const configSchema = z.strictObject({
   maxInflight: intIn(0, 1_000_000).prefault(0),
   stressSecretFile: nonEmpty.optional(),
   stressSecretOverlap: duration.prefault('5m'),
+  // Access-log file rotation (pino-roll), for the access and stress log files. Unset or 0: the
+  // files are never rotated here and SIGUSR1 reopens them for an outside logrotate.
+  accessLogRotateSize: custom<number>(SIZE_EXPECTED, parseSize).optional(),
+  accessLogRotateInterval: duration.prefault('0'),
+  accessLogRotateKeep: intIn(0, 100_000).prefault(0),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -161,4 +167,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   maxInflight: 'beyond this many requests in flight answer 503 PAYSIDECAR_OVERLOADED with Retry-After instead of queueing (0 = off)',
   stressSecretFile: 'read the stress secret from this file (a mounted Kubernetes Secret); re-read on reload, so the secret can be rotated without a restart',
   stressSecretOverlap: 'after a stress-secret rotation, how long tokens signed with the previous secret are still accepted',
+  accessLogRotateSize: 'rotate the access and stress log files when one reaches this size (512k, 100m, 1g); the file is then written as numbered files: access.log as access.1.log, access.2.log, …',
+  accessLogRotateInterval: 'rotate the access and stress log files this often (e.g. 1h, 24h; 0 = never); can be combined with the size',
+  accessLogRotateKeep: 'when rotating, keep this many numbered files besides the one being written, delete older ones (0 = keep all)',
 };
