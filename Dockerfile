@@ -7,9 +7,8 @@
 #   docker run --rm -p 15001:15001 -p 15090:15090 -e PAYSIDECAR_UPSTREAM=http://app:8080 paysidecar:0.1.0
 #
 # Every setting is a PAYSIDECAR_* variable (README, "deploy"); a config file can be mounted and
-# named in PAYSIDECAR_CONFIG. No Docker engine runs in CI: test/deploy/image.test.ts replays the
-# runtime stage (pack, install the tarball with production dependencies only, start the bin with
-# the ENV below) and fails on a missing runtime dependency or a wrong entrypoint.
+# named in PAYSIDECAR_CONFIG. CI builds this file unchanged with buildah and runs the result
+# (scripts/image-test.sh): /live, /metrics, uid 1000, the HEALTHCHECK, exit 0 on SIGTERM.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 

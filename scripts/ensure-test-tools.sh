@@ -17,6 +17,8 @@ have ip || need+=(iproute2)
 have unshare || need+=(util-linux)
 # The systemd unit is checked with `systemd-analyze verify` (test/deploy/systemd.test.ts).
 have systemd-analyze || need+=(systemd)
+# deploy/systemd/paysidecar.logrotate is run by logrotate itself (test/telemetry/log-rotation.test.ts).
+have logrotate || need+=(logrotate)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 pkgs=$(printf '%s\n' "${need[@]}" | sort -u | tr '\n' ' ')
 echo "test tools: installing from Debian: $pkgs"
@@ -39,7 +41,7 @@ fi
 for svc in prometheus prometheus-alertmanager prometheus-node-exporter nginx; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true
 done
-for bin in prometheus promtool prometheus-alertmanager amtool go chromium wrk nginx ip unshare systemd-analyze; do
+for bin in prometheus promtool prometheus-alertmanager amtool go chromium wrk nginx ip unshare systemd-analyze logrotate; do
   have "$bin" || { PATH="$PATH:/usr/sbin:/usr/lib/go/bin" have "$bin" || { echo "test tools: $bin still missing after install" >&2; exit 1; }; }
 done
 echo "test tools: ready"

@@ -60,7 +60,7 @@ export interface Sidecar {
 export async function startSidecar(config: Config, options: SidecarOptions = {}): Promise<Sidecar> {
   // First, so an unreadable secret file stops the start before anything listens.
   const stressSecret = resolveStressSecret(config);
-  const logs = options.logs ?? createLogs(config);
+  const logs = options.logs ?? (await createLogs(config));
   const { logger } = logs;
   const metrics = createMetrics(config.serviceName);
   const { meter } = metrics;

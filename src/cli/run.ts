@@ -1,10 +1,14 @@
-/** `paysidecar run`: load config, start the sidecar, reload on SIGHUP, drain on SIGTERM/SIGINT. */
+/**
+ * `paysidecar run`: load config, start the sidecar, reload on SIGHUP, reopen log files on SIGUSR1,
+ * drain on SIGTERM/SIGINT.
+ */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load';
 import { CONFIG_HELP, CONFIG_KEYS, LIST_KEYS, flagName, type ConfigKey } from '../config/schema';
 import { allEnvVars } from '../config/env';
 import { ConfigError } from '../errors';
 import { startSidecar } from '../sidecar';
+import { createLogs, type Logs } from '../telemetry/logs';
 import { limitOldSpaceGrowth } from '../runtime/heap-growth';
 import { keepProfilesAttributable } from '../runtime/profile-attribution';
 
@@ -30,7 +34,8 @@ export function registerRun(program: Command): void {
   cmd.addHelpText(
     'after',
     '\nPrecedence: defaults < --config file < PAYSIDECAR_* env < flags. Durations: 500ms, 30s, 2m or plain seconds.' +
-      '\nThe config file (and --stress-secret-file) is watched and SIGHUP reloads it; settings that need a restart are named in the log.',
+      '\nThe config file (and --stress-secret-file) is watched and SIGHUP reloads it; settings that need a restart are named in the log.' +
+      '\nSIGUSR1 reopens the access and stress log files (logrotate: create + postrotate kill -USR1).',
   );
   cmd.action(async (opts: Record<string, unknown>) => {
     limitOldSpaceGrowth();
@@ -47,10 +52,16 @@ export function registerRun(program: Command): void {
       if (!sidecar) reloadWhenUp = true;
       else if (!stopping) sidecar.reload('SIGHUP');
     });
+    // logrotate renames the log file, then sends SIGUSR1: open the path again. Node's own action on
+    // SIGUSR1 is to start the inspector on 127.0.0.1:9229; a listener replaces it, so the signal a
+    // log rotation sends never opens a debugger. Installed first, for the same reason as SIGHUP.
+    let logs: Logs | undefined;
+    process.on('SIGUSR1', () => logs?.reopen());
     try {
       const loadInput = { flags, file: opts.config as string | undefined };
       const loaded = loadConfig(loadInput);
-      sidecar = await startSidecar(loaded.config, { configFile: loaded.file, loadInput });
+      logs = await createLogs(loaded.config);
+      sidecar = await startSidecar(loaded.config, { configFile: loaded.file, loadInput, logs });
     } catch (err) {
       if (err instanceof ConfigError) {
         for (const p of err.problems) process.stderr.write(`paysidecar run: ${p}\n`);

@@ -56,6 +56,9 @@ export const ENV = {
   MAX_INFLIGHT: envVar('PAYSIDECAR_MAX_INFLIGHT', 'sidecar', 'requests in flight beyond which the sidecar answers 503 (0 = off)', 'maxInflight'),
   STRESS_SECRET_FILE: envVar('PAYSIDECAR_STRESS_SECRET_FILE', 'sidecar', 'file holding the stress secret (re-read on reload)', 'stressSecretFile'),
   STRESS_SECRET_OVERLAP: envVar('PAYSIDECAR_STRESS_SECRET_OVERLAP', 'sidecar', 'how long the previous stress secret stays valid after a rotation', 'stressSecretOverlap'),
+  ACCESS_LOG_ROTATE_SIZE: envVar('PAYSIDECAR_ACCESS_LOG_ROTATE_SIZE', 'sidecar', 'rotate access/stress log files at this size (100m)', 'accessLogRotateSize'),
+  ACCESS_LOG_ROTATE_INTERVAL: envVar('PAYSIDECAR_ACCESS_LOG_ROTATE_INTERVAL', 'sidecar', 'rotate access/stress log files this often (0 = never)', 'accessLogRotateInterval'),
+  ACCESS_LOG_ROTATE_KEEP: envVar('PAYSIDECAR_ACCESS_LOG_ROTATE_KEEP', 'sidecar', 'rotated log files kept besides the current one (0 = all)', 'accessLogRotateKeep'),
 
   // In-process agent (`--import paysidecar/agent`).
   AGENT_ADMIN: envVar('PAYSIDECAR_AGENT_ADMIN', 'agent', "agent listener host:port, or 'off'"),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { boolean, cidr, duration, hostPort, httpUrl, intIn, logLevel, nonEmpty, oneOf, ratio, splitList, valueType, type ValueType } from './values';
 import { LOG_LEVELS } from '../telemetry/logger';
 import { parseRouteTemplate, ROUTE_TEMPLATE_EXPECTED } from '../context/route-template';
+import { parseSize, SIZE_EXPECTED } from './size';
 
 /** Values arrive as strings from env and flags, and typed from YAML. */
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -73,6 +74,11 @@ export const configSchema = z.strictObject({
   maxInflight: custom(intIn(0, 1_000_000)).prefault(0),
   stressSecretFile: custom(nonEmpty).optional(),
   stressSecretOverlap: custom(duration).prefault('5m'),
+  // Access-log file rotation (pino-roll), for the access and stress log files. Unset or 0: the
+  // files are never rotated here and SIGUSR1 reopens them for an outside logrotate.
+  accessLogRotateSize: custom(valueType<number>(SIZE_EXPECTED, parseSize)).optional(),
+  accessLogRotateInterval: custom(duration).prefault('0'),
+  accessLogRotateKeep: custom(intIn(0, 100_000)).prefault(0),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -119,6 +125,9 @@ export const CONFIG_RELOAD: Record<ConfigKey, 'live' | 'restart'> = {
   maxInflight: 'live',
   stressSecretFile: 'live',
   stressSecretOverlap: 'live',
+  accessLogRotateSize: 'restart',
+  accessLogRotateInterval: 'restart',
+  accessLogRotateKeep: 'restart',
 };
 
 /** Keys a reload puts into effect without a restart (from CONFIG_RELOAD). */
@@ -172,4 +181,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   maxInflight: 'beyond this many requests in flight answer 503 PAYSIDECAR_OVERLOADED with Retry-After instead of queueing (0 = off)',
   stressSecretFile: 'read the stress secret from this file (a mounted Kubernetes Secret); re-read on reload, so the secret can be rotated without a restart',
   stressSecretOverlap: 'after a stress-secret rotation, how long tokens signed with the previous secret are still accepted',
+  accessLogRotateSize: 'rotate the access and stress log files when one reaches this size (512k, 100m, 1g); the file is then written as numbered files: access.log as access.1.log, access.2.log, …',
+  accessLogRotateInterval: 'rotate the access and stress log files this often (e.g. 1h, 24h; 0 = never); can be combined with the size',
+  accessLogRotateKeep: 'when rotating, keep this many numbered files besides the one being written, delete older ones (0 = keep all)',
 };

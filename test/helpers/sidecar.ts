@@ -21,7 +21,7 @@ export async function startTestSidecar(flags: Partial<Record<ConfigKey, unknown>
     flags: { listen: '127.0.0.1:0', admin: '127.0.0.1:0', accessLog: 'off', logLevel: 'silent', hostInterval: '0', route: [...APP_ROUTES], ...flags },
   });
   const spans = new InMemorySpanExporter();
-  const logs = { ...createLogs({ ...config, accessLog: 'off' }), logger: silentLogger() };
+  const logs = { ...(await createLogs({ ...config, accessLog: 'off' })), logger: silentLogger() };
   const sidecar = await startSidecar(config, { spanProcessors: [new SimpleSpanProcessor({ exporter: spans })], logs });
   return Object.assign(sidecar, {
     spans,

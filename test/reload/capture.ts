@@ -31,7 +31,7 @@ export function captureLogs(level: pino.Level = 'info'): CapturedLogs {
   const logger = pino({ level, base: { component: 'paysidecar' } }, sink(lines, raw));
   const accessLogger = pino({ level: 'info', base: null }, sink(access, raw));
   return {
-    logs: { logger, access: accessLogger, stressAccess: accessLogger, flush: () => undefined },
+    logs: { logger, access: accessLogger, stressAccess: accessLogger, flush: () => undefined, reopen: () => undefined },
     lines,
     access,
     text: () => raw.join(''),

@@ -33,7 +33,7 @@ describe('access logs', { timeout: 30_000 }, () => {
         accessLog: 'file', accessLogFile: accessFile, stressLog: stressFile, accessLogSample: '0', stressSecret: SECRET,
       },
     });
-    const logs = { ...createLogs(config), logger: silentLogger() };
+    const logs = { ...(await createLogs(config)), logger: silentLogger() };
     const sc = await startSidecar(config, { logs });
     const base = `http://127.0.0.1:${sc.proxyAddress.port}`;
     try {
