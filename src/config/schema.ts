@@ -8,6 +8,7 @@ import { parseDuration, DURATION_EXPECTED } from './duration';
 import { parseHostPort, HOST_PORT_EXPECTED, type HostPort } from './address';
 import { parseCidr, CIDR_EXPECTED, type Cidr } from './cidr';
 import { parseRouteTemplate, ROUTE_TEMPLATE_EXPECTED } from '../context/route-template';
+import { LIST_ENTRY_MAX_CHARS, LIST_MAX_ENTRIES } from './limits';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -56,10 +57,23 @@ function oneOf<T extends string>(values: readonly T[]) {
   return custom<T>(`one of ${values.join('|')}`, (s) => ((values as readonly string[]).includes(s) ? (s as T) : undefined));
 }
 
-/** Lists accept YAML arrays or comma-separated strings (env, flags); each element is checked. */
+/**
+ * Lists accept YAML arrays or comma-separated strings (env, flags); each element is checked. Above
+ * LIST_MAX_ENTRIES (or an entry above LIST_ENTRY_MAX_CHARS) the whole list is refused with one
+ * problem, before any entry is parsed.
+ */
 function list<T>(expected: string, parse: (s: string) => T | undefined) {
   return z.union([z.array(scalar), scalar]).transform((v, ctx): T[] => {
     const items = (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+    const tooLong = items.findIndex((x) => x.length > LIST_ENTRY_MAX_CHARS);
+    if (items.length > LIST_MAX_ENTRIES || tooLong !== -1) {
+      const message =
+        items.length > LIST_MAX_ENTRIES
+          ? `${items.length} entries, above the limit of ${LIST_MAX_ENTRIES}`
+          : `entry ${tooLong + 1} is ${items[tooLong].length} characters, above the limit of ${LIST_ENTRY_MAX_CHARS}`;
+      ctx.addIssue({ code: 'custom', message, params: { limit: true } });
+      return [];
+    }
     const out: T[] = [];
     for (const item of items) {
       const p = parse(item);
