@@ -159,6 +159,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const forwarder = createForwarder(metrics.meter, {
     upstreamTimeoutMs: config.upstreamTimeout,
     connectTimeoutMs: config.connectTimeout,
+    socketWaitTimeoutMs: config.socketWaitTimeout,
     maxSockets: config.maxSockets,
     keepAliveTimeoutMs: config.keepAliveTimeout,
     isDraining: () => readiness.isDraining,
@@ -195,6 +196,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
       }
     : () => metrics.exposition();
   const adminServer = createAdminServer({
+    headersTimeoutMs: config.headersTimeout,
     readiness,
     metricsText,
     config: () => redactedConfig(current()),

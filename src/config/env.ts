@@ -55,6 +55,7 @@ export const ENV = {
   MAX_INFLIGHT: envVar('PAYSIDECAR_MAX_INFLIGHT', 'sidecar', 'requests in flight beyond which the sidecar answers 503 (0 = off)', 'maxInflight'),
   STRESS_SECRET_FILE: envVar('PAYSIDECAR_STRESS_SECRET_FILE', 'sidecar', 'file holding the stress secret (re-read on reload)', 'stressSecretFile'),
   STRESS_SECRET_OVERLAP: envVar('PAYSIDECAR_STRESS_SECRET_OVERLAP', 'sidecar', 'how long the previous stress secret stays valid after a rotation', 'stressSecretOverlap'),
+  SOCKET_WAIT_TIMEOUT: envVar('PAYSIDECAR_SOCKET_WAIT_TIMEOUT', 'sidecar', 'how long a request may wait for a free upstream socket', 'socketWaitTimeout'),
 
   // In-process agent (`--import paysidecar/agent`).
   AGENT_ADMIN: envVar('PAYSIDECAR_AGENT_ADMIN', 'agent', "agent listener host:port, or 'off'"),

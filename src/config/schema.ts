@@ -121,6 +121,7 @@ export const configSchema = z.strictObject({
   maxInflight: intIn(0, 1_000_000).prefault(0),
   stressSecretFile: nonEmpty.optional(),
   stressSecretOverlap: duration.prefault('5m'),
+  socketWaitTimeout: duration.prefault('5s'),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -175,4 +176,5 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   maxInflight: 'beyond this many requests in flight answer 503 PAYSIDECAR_OVERLOADED with Retry-After instead of queueing (0 = off)',
   stressSecretFile: 'read the stress secret from this file (a mounted Kubernetes Secret); re-read on reload, so the secret can be rotated without a restart',
   stressSecretOverlap: 'after a stress-secret rotation, how long tokens signed with the previous secret are still accepted',
+  socketWaitTimeout: 'how long a request may wait for a free upstream socket when all --max-sockets are busy; then 503 PAYSIDECAR_UPSTREAM_BUSY (0 = no limit)',
 };

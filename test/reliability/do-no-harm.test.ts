@@ -163,7 +163,7 @@ describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
       const started = Date.now();
       sock.write('GET /live HTTP/1.1\r\nHost: admin\r\n');
       const drip = setInterval(() => sock.writable && sock.write('X-Drip: 1\r\n'), 200);
-      const closed = await Promise.race([once(sock, 'close').then(() => true), sleep(6000).then(() => false)]);
+      const closed = await Promise.race([new Promise<boolean>((r) => sock.once('close', () => r(true))), sleep(6000).then(() => false)]);
       clearInterval(drip);
       assert.ok(closed, 'the admin listener kept a slow-loris connection for 6 s');
       assert.ok(Date.now() - started < 4000);
