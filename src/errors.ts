@@ -10,12 +10,18 @@ export const ERROR_CODES = {
   PAYSIDECAR_UPSTREAM_TIMEOUT: { status: 504, message: 'upstream did not answer in time' },
   /** The upstream could not be connected to within the connect timeout. */
   PAYSIDECAR_UPSTREAM_CONNECT_TIMEOUT: { status: 504, message: 'upstream connect timed out' },
+  /** Every upstream socket stayed busy for the socket-wait timeout (a queue, not a slow answer). */
+  PAYSIDECAR_UPSTREAM_BUSY: { status: 503, message: 'no upstream connection became free in time' },
+  /** The upstream's answer is not valid HTTP/1.1 for this request (e.g. a 101 to a plain request). */
+  PAYSIDECAR_UPSTREAM_PROTOCOL_ERROR: { status: 502, message: 'upstream answered with invalid HTTP' },
   /** The request's headers exceed the configured limit. */
   PAYSIDECAR_HEADERS_TOO_LARGE: { status: 431, message: 'request header fields too large' },
   /** The client took too long to send its request headers. */
   PAYSIDECAR_REQUEST_TIMEOUT: { status: 408, message: 'request headers were not received in time' },
   /** The request could not be parsed as HTTP. */
   PAYSIDECAR_BAD_REQUEST: { status: 400, message: 'malformed HTTP request' },
+  /** Still in flight, with nothing sent yet, when the drain deadline passed. */
+  PAYSIDECAR_DRAINING: { status: 503, message: 'sidecar is shutting down' },
   /** Too many requests in flight (load shedding). */
   PAYSIDECAR_OVERLOADED: { status: 503, message: 'too many requests in flight' },
   /** A debug endpoint was called from a non-loopback peer without the token. */

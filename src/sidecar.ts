@@ -72,11 +72,11 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const inflight = new InFlight();
   const readiness = new Readiness(config.upstream);
   const isDraining = () => readiness.isDraining;
-  const forwarder = createForwarder(meter, { upstreamTimeoutMs: config.upstreamTimeout, connectTimeoutMs: config.connectTimeout, maxSockets: config.maxSockets, keepAliveTimeoutMs: config.keepAliveTimeout, isDraining });
+  const forwarder = createForwarder(meter, { upstreamTimeoutMs: config.upstreamTimeout, connectTimeoutMs: config.connectTimeout, socketWaitTimeoutMs: config.socketWaitTimeout, maxSockets: config.maxSockets, keepAliveTimeoutMs: config.keepAliveTimeout, isDraining });
   const deps = { tracer: tracing.tracer, recording: tracing.recording, forwarder, logs, upstream: config.upstream, stressUpstream: config.stressUpstream, live: live.settings, inflight, isDraining };
   const proxyServer = createProxyPipeline(meter, config, deps);
   const runtimeSampler = startRuntimeSampler(meter, { onError: (hook, err) => logger.debug({ hook, err }, 'runtime sampler hook failed') });
-  const admin = createAdminListener({ readiness, ownMetrics: () => metrics.exposition(), agentMetrics: config.agentMetrics, debugToken: config.debugToken, config: () => redactedConfig(reload.current()), meter, logger });
+  const admin = createAdminListener({ headersTimeoutMs: config.headersTimeout, readiness, ownMetrics: () => metrics.exposition(), agentMetrics: config.agentMetrics, debugToken: config.debugToken, config: () => redactedConfig(reload.current()), meter, logger });
 
   let drained = { completed: true, abandoned: 0 };
   const drainProxy = async () => {

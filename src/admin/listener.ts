@@ -13,6 +13,8 @@ import { countDebugRefusals } from './debug-refusals';
 import { createDebugHandler } from '../runtime/pprof/routes';
 
 export interface AdminListenerDeps {
+  /** `--headers-timeout`, for the admin listener too (slow-loris clients). */
+  headersTimeoutMs?: number;
   readiness: Readiness;
   /** The sidecar's own exposition. */
   ownMetrics(): Promise<string>;
@@ -38,7 +40,7 @@ export function createAdminListener(deps: AdminListenerDeps): AdminListener {
   const { meter, logger } = deps;
   const metrics = adminMetricsText(deps.ownMetrics, deps.agentMetrics, { meter, logger });
   const debug = countDebugRefusals(createDebugHandler({ token: deps.debugToken, logger }), meter);
-  const server = createAdminServer({ readiness: deps.readiness, metricsText: metrics.text, config: deps.config, mounts: [debug] });
+  const server = createAdminServer({ headersTimeoutMs: deps.headersTimeoutMs, readiness: deps.readiness, metricsText: metrics.text, config: deps.config, mounts: [debug] });
   return {
     server,
     metricsText: metrics.text,

@@ -18,6 +18,8 @@ import { sendJsonError } from '../net/json-error';
 export type AdminMount = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export interface AdminDeps {
+  /** `--headers-timeout`: the admin listener is no less exposed to slow-loris clients than the proxy. */
+  headersTimeoutMs?: number;
   readiness: Readiness;
   metricsText(): Promise<string>;
   config(): Record<string, unknown>;
@@ -30,8 +32,20 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/**
+ * Time to receive a whole admin request (node's requestTimeout counts until the request is read,
+ * not while a profile is captured): admin requests are bodiless GETs, so this is generous.
+ */
+export const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
+
 export function createAdminServer(deps: AdminDeps): http.Server {
-  return http.createServer((req, res) => {
+  const headersTimeout = deps.headersTimeoutMs ?? 10_000;
+  const serverOptions = {
+    headersTimeout,
+    requestTimeout: Math.max(ADMIN_REQUEST_TIMEOUT_MS, headersTimeout),
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeout / 2))),
+  };
+  return http.createServer(serverOptions, (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     try {
       for (const mount of deps.mounts ?? []) if (mount(req, res)) return;

@@ -59,6 +59,7 @@ export const ENV = {
   ACCESS_LOG_ROTATE_SIZE: envVar('PAYSIDECAR_ACCESS_LOG_ROTATE_SIZE', 'sidecar', 'rotate access/stress log files at this size (100m)', 'accessLogRotateSize'),
   ACCESS_LOG_ROTATE_INTERVAL: envVar('PAYSIDECAR_ACCESS_LOG_ROTATE_INTERVAL', 'sidecar', 'rotate access/stress log files this often (0 = never)', 'accessLogRotateInterval'),
   ACCESS_LOG_ROTATE_KEEP: envVar('PAYSIDECAR_ACCESS_LOG_ROTATE_KEEP', 'sidecar', 'rotated log files kept besides the current one (0 = all)', 'accessLogRotateKeep'),
+  SOCKET_WAIT_TIMEOUT: envVar('PAYSIDECAR_SOCKET_WAIT_TIMEOUT', 'sidecar', 'how long a request may wait for a free upstream socket', 'socketWaitTimeout'),
 
   // In-process agent (`--import paysidecar/agent`).
   AGENT_ADMIN: envVar('PAYSIDECAR_AGENT_ADMIN', 'agent', "agent listener host:port, or 'off'"),

@@ -3,7 +3,8 @@
  * reported at once, one line each, naming where the value came from, the value and what was
  * expected; secrets are never echoed.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { CONFIG_FILE_MAX_BYTES } from './limits';
 import { ConfigError } from '../errors';
 import { allEnvVars, readEnv, unknownEnvVars, ENV } from './env';
 import { configSchema, flagName, CONFIG_KEYS, DURATION_KEYS, SECRET_KEYS, type Config, type ConfigKey } from './schema';
@@ -49,8 +50,14 @@ function shown(key: ConfigKey, value: unknown): string {
 export function readConfigFile(path: string): Raw {
   let text: string;
   try {
+    // Checked before reading: parsing a runaway file would stall the event loop for seconds.
+    const { size } = statSync(path);
+    if (size > CONFIG_FILE_MAX_BYTES) {
+      throw new ConfigError([`--config: "${path}" is ${size} bytes, above the limit of ${CONFIG_FILE_MAX_BYTES} bytes`]);
+    }
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError([`--config: cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
   }
   let doc: unknown;
@@ -130,6 +137,11 @@ export function loadConfig(input: LoadInput = {}): LoadedConfig {
       }
       const key = issue.path[0] as ConfigKey;
       const where = describeSource(key, sources[key], file);
+      if (issue.code === 'custom' && (issue as { params?: { limit?: boolean } }).params?.limit) {
+        // A size limit: the value itself may be megabytes, so it is named, never echoed.
+        problems.push(`${where}: ${issue.message}`);
+        continue;
+      }
       const expected = issue.code === 'invalid_union' || issue.code === 'invalid_type' ? 'a string, number or list' : issue.message;
       // A list names its bad element, not the whole list.
       const item = issue.code === 'custom' ? (issue.params as { item?: string } | undefined)?.item : undefined;

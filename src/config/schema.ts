@@ -8,6 +8,7 @@ import { boolean, cidr, duration, hostPort, httpUrl, intIn, logLevel, nonEmpty, 
 import { LOG_LEVELS } from '../telemetry/logger';
 import { parseRouteTemplate, ROUTE_TEMPLATE_EXPECTED } from '../context/route-template';
 import { parseSize, SIZE_EXPECTED } from './size';
+import { LIST_ENTRY_MAX_CHARS, LIST_MAX_ENTRIES } from './limits';
 
 /** Values arrive as strings from env and flags, and typed from YAML. */
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -27,8 +28,19 @@ function custom<T>(type: ValueType<T>) {
  */
 function list<T>(type: ValueType<T>) {
   return z.union([z.array(scalar), scalar]).transform((v, ctx): T[] => {
+    // Bounded before any entry is parsed: a huge list must not hold the event loop (config/limits.ts).
+    const items = splitList(v);
+    const tooLong = items.findIndex((x) => x.length > LIST_ENTRY_MAX_CHARS);
+    if (items.length > LIST_MAX_ENTRIES || tooLong !== -1) {
+      const message =
+        items.length > LIST_MAX_ENTRIES
+          ? `${items.length} entries, above the limit of ${LIST_MAX_ENTRIES}`
+          : `entry ${tooLong + 1} is ${items[tooLong].length} characters, above the limit of ${LIST_ENTRY_MAX_CHARS}`;
+      ctx.addIssue({ code: 'custom', message, params: { limit: true } });
+      return [];
+    }
     const out: T[] = [];
-    for (const item of splitList(v)) {
+    for (const item of items) {
       const p = type.parse(item);
       if (p === undefined) ctx.addIssue({ code: 'custom', message: type.expected, input: item, params: { item } });
       else out.push(p);
@@ -79,6 +91,7 @@ export const configSchema = z.strictObject({
   accessLogRotateSize: custom(valueType<number>(SIZE_EXPECTED, parseSize)).optional(),
   accessLogRotateInterval: custom(duration).prefault('0'),
   accessLogRotateKeep: custom(intIn(0, 100_000)).prefault(0),
+  socketWaitTimeout: custom(duration).prefault('5s'),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -128,6 +141,7 @@ export const CONFIG_RELOAD: Record<ConfigKey, 'live' | 'restart'> = {
   accessLogRotateSize: 'restart',
   accessLogRotateInterval: 'restart',
   accessLogRotateKeep: 'restart',
+  socketWaitTimeout: 'restart',
 };
 
 /** Keys a reload puts into effect without a restart (from CONFIG_RELOAD). */
@@ -184,4 +198,5 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   accessLogRotateSize: 'rotate the access and stress log files when one reaches this size (512k, 100m, 1g); the file is then written as numbered files: access.log as access.1.log, access.2.log, …',
   accessLogRotateInterval: 'rotate the access and stress log files this often (e.g. 1h, 24h; 0 = never); can be combined with the size',
   accessLogRotateKeep: 'when rotating, keep this many numbered files besides the one being written, delete older ones (0 = keep all)',
+  socketWaitTimeout: 'how long a request may wait for a free upstream socket when all --max-sockets are busy; then 503 PAYSIDECAR_UPSTREAM_BUSY (0 = no limit)',
 };

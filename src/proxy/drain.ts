@@ -9,16 +9,41 @@ import { UPGRADED, type UpgradeTracking } from './accept';
 export class InFlight {
   private count = 0;
   private waiters: Array<() => void> = [];
+  private readonly aborts = new Set<() => void>();
 
   get size(): number {
     return this.count;
   }
 
-  enter(): void {
+  /**
+   * One more request in flight; `abandon` ends it if the drain deadline comes first. Returns the
+   * matching leave(), which is idempotent.
+   */
+  enter(abandon?: () => void): () => void {
     this.count++;
+    const token = abandon ?? (() => undefined);
+    this.aborts.add(token);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      this.aborts.delete(token);
+      this.leave();
+    };
   }
 
-  leave(): void {
+  /** The drain deadline: ends every request still in flight, each through its own record. */
+  abandonAll(): void {
+    for (const abandon of [...this.aborts]) {
+      try {
+        abandon();
+      } catch {
+        // One request failing to end must not keep the others alive.
+      }
+    }
+  }
+
+  private leave(): void {
     if (--this.count === 0 && this.waiters.length > 0) {
       const w = this.waiters;
       this.waiters = [];
@@ -48,8 +73,13 @@ export async function drainServer(server: Server, inflight: InFlight, timeoutMs:
   const completed = await inflight.idle(timeoutMs);
   clearInterval(idleSweep);
   const abandoned = inflight.size;
+  // Each abandoned request is answered (or cut, if its response had started) and recorded before
+  // the connections go, so the access log, metrics and spans still see it.
+  inflight.abandonAll();
   server.closeAllConnections();
   for (const socket of (server as UpgradeTracking)[UPGRADED] ?? []) socket.destroy();
   await closed;
+  // Records run on each response's close; give the last ones their turn before the flush.
+  if (!completed) await inflight.idle(1000);
   return { completed, abandoned };
 }

@@ -20,4 +20,23 @@ export interface Exchange {
   clientAborted: boolean;
   /** Response body bytes when no content-length was known up front. */
   countedBytes: number;
+  /** The upstream's response head has arrived: from here on a failure can only cut the connection. */
+  responseStarted?: boolean;
+  /**
+   * How the exchange ended when the response object cannot tell (a cut connection, a parser
+   * refusal, the drain deadline, a switched protocol): the record stage reads this first.
+   */
+  outcome?: { status?: number; errorType?: string };
+}
+
+const EXCHANGE = Symbol('paysidecar.exchange');
+type Carrier = { [EXCHANGE]?: Exchange };
+
+/** Ties an exchange to its response, so stages that only see the socket (the parser's errors) can reach it. */
+export function attachExchange(res: object, ex: Exchange): void {
+  (res as Carrier)[EXCHANGE] = ex;
+}
+
+export function exchangeOf(res: object | null | undefined): Exchange | undefined {
+  return res ? (res as Carrier)[EXCHANGE] : undefined;
 }

@@ -1,13 +1,15 @@
 /**
  * One request through the stages, top to bottom:
  * accept → context/stress → context/trace → context/route → proxy/shed → proxy/forward → proxy/record.
+ * Upgrade requests take the same path until the upstream switches protocols.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Tracer } from '@opentelemetry/api';
 import {
-  ATTR_METHOD, ATTR_ROUTE, KNOWN_METHODS, METHOD_OTHER, SPAN_ATTR_CLIENT_TRACE_ID, SPAN_ATTR_INVALID_PARENT,
+  ATTR_METHOD, ATTR_ROUTE, KNOWN_METHODS, METHOD_OTHER, SIDECAR_ERROR_TYPES, SPAN_ATTR_CLIENT_TRACE_ID, SPAN_ATTR_INVALID_PARENT,
   SPAN_ATTR_SCENARIO, SPAN_ATTR_STRESS_REJECTED, SPAN_ATTR_TRAFFIC, TRAFFIC_STRESS,
 } from '../telemetry/names';
 import type { Logs } from '../telemetry/logs';
@@ -20,7 +22,8 @@ import { stripHopByHop } from './hop-by-hop';
 import { setForwardedHeaders } from './forwarded';
 import { sendJsonError } from '../net/json-error';
 import type { Forwarder, UpstreamFailure } from './forward';
-import type { Exchange } from './exchange';
+import { attachExchange, type Exchange } from './exchange';
+import { errorStatus } from '../errors';
 import { activeAttributes, recordExchange, type RecordInstruments, type RecordSettings } from './record';
 import type { InFlight } from './drain';
 import { isOverloaded, shedRequest, type ShedInstruments } from './shed';
@@ -98,41 +101,74 @@ function prepare(deps: HandlerDeps, req: IncomingMessage, keepUpgrade: boolean):
   return { startMs, startEpochMs, method, route, peer, stress, trace, legacyTraceId: legacy, clientAborted: false, countedBytes: 0 };
 }
 
-export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+/** The drain deadline passed with this request still in flight: answer it if nothing was sent yet, else cut it. */
+function abandonAtDrain(ex: Exchange, res: ServerResponse): void {
+  if (res.writableEnded || res.destroyed) return;
+  ex.outcome = { status: errorStatus('PAYSIDECAR_DRAINING'), errorType: SIDECAR_ERROR_TYPES.drainTimeout };
+  if (ex.responseStarted || res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.setHeader('connection', 'close');
+  sendJsonError(res, 'PAYSIDECAR_DRAINING', { detail: 'still in flight after --drain-timeout', traceId: ex.trace.traceId, headers: { [H_TRACE_ID]: ex.legacyTraceId } });
+}
+
+type Dispatch = (ex: Exchange, target: URL, done: () => void) => void;
+
+/** The stages every request goes through, whichever way it is forwarded; `dispatch` forwards it. */
+function runExchange(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, keepUpgrade: boolean, dispatch: Dispatch): void {
   const { instruments, inflight, logs } = deps;
-  return function handleRequest(req, res) {
-    const ex = prepare(deps, req, false);
-    if (deps.isDraining()) res.setHeader('connection', 'close');
-    res.setHeader(H_TRACE_ID, ex.legacyTraceId);
-    const { maxInflight } = deps.live;
-    // A shed request is answered at once and never counts toward the limit it enforces.
-    const shed = isOverloaded(maxInflight, inflight.size);
-    if (!shed) inflight.enter();
-    instruments.record.active.add(1, activeAttributes(ex));
-    res.once('close', () => {
-      try {
-        recordExchange(ex, req, res, instruments.record, logs, deps.live, performance.now());
-      } catch (err) {
-        logs.logger.error({ err }, 'recording a request failed');
-      } finally {
-        if (!shed) inflight.leave();
-      }
-    });
-    if (shed) {
-      shedRequest(ex, req, res, maxInflight, instruments.shed);
-      return;
+  // Errors on either side end the exchange through res 'close'; none may reach the process.
+  req.on('error', () => undefined);
+  res.on('error', () => res.destroy());
+  const ex = prepare(deps, req, keepUpgrade);
+  attachExchange(res, ex);
+  if (deps.isDraining()) res.setHeader('connection', 'close');
+  res.setHeader(H_TRACE_ID, ex.legacyTraceId);
+  const { maxInflight } = deps.live;
+  // A shed request is answered at once and never counts toward the limit it enforces.
+  const shed = isOverloaded(maxInflight, inflight.size);
+  let untrack: (() => void) | undefined;
+  if (!shed) untrack = inflight.enter(() => abandonAtDrain(ex, res));
+  instruments.record.active.add(1, activeAttributes(ex));
+  let recorded = false;
+  const done = () => {
+    // Once per request, whatever ends it: the response's close, or an upgrade's switch.
+    if (recorded) return;
+    recorded = true;
+    try {
+      recordExchange(ex, req, res, instruments.record, logs, deps.live, performance.now());
+    } catch (err) {
+      logs.logger.error({ err }, 'recording a request failed');
+    } finally {
+      untrack?.();
     }
-    const target = ex.stress.traffic === TRAFFIC_STRESS && deps.stressUpstream ? deps.stressUpstream : deps.upstream;
-    deps.forwarder.web(req, res, target, ex, onUpstreamFailure);
+  };
+  res.once('close', done);
+  if (shed) {
+    shedRequest(ex, req, res, maxInflight, instruments.shed);
+    return;
+  }
+  const target = ex.stress.traffic === TRAFFIC_STRESS && deps.stressUpstream ? deps.stressUpstream : deps.upstream;
+  dispatch(ex, target, done);
+}
+
+export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  return function handleRequest(req, res) {
+    runExchange(deps, req, res, false, (ex, target) => deps.forwarder.web(req, res, target, ex, onUpstreamFailure));
   };
 }
 
 export function createUpgradeHandler(deps: HandlerDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return function handleUpgrade(req, socket, head) {
-    // Upgraded connections live for minutes and are not requests in flight: never shed.
-    const ex = prepare(deps, req, true);
-    socket.once('close', () => ex.trace.span.end());
-    const target = ex.stress.traffic === TRAFFIC_STRESS && deps.stressUpstream ? deps.stressUpstream : deps.upstream;
-    deps.forwarder.ws(req, socket, head, target);
+    // Until the upstream switches protocols this is an ordinary request: an ordinary response on
+    // the client's socket, shed, timed and recorded like any other; never kept alive.
+    // Already gone: its 'close' has passed, so a response bound to it would never end.
+    if (socket.destroyed) return;
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Socket);
+    res.once('finish', () => (socket as Socket).destroySoon());
+    runExchange(deps, req, res, true, (ex, target, done) => deps.forwarder.upgrade(req, res, head, target, ex, onUpstreamFailure, done));
   };
 }

@@ -1,12 +1,13 @@
 /**
  * The last stage: once the response is done (or abandoned) record the RED metrics, end the span
- * and write the access log line. Runs exactly once per request, on the response's 'close'.
+ * and write the access log line. Runs exactly once per request: on the response's 'close', or when
+ * an upgrade request switches protocols.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanStatusCode, type Attributes, type Histogram, type Meter } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE, ATTR_METHOD, ATTR_ROUTE, ATTR_STATUS, ATTR_TRAFFIC,
-  HTTP_SERVER_ACTIVE_REQUESTS, HTTP_SERVER_REQUEST_DURATION, TRAFFIC_STRESS,
+  HTTP_SERVER_ACTIVE_REQUESTS, HTTP_SERVER_REQUEST_DURATION, SIDECAR_ERROR_TYPES, TRAFFIC_STRESS,
 } from '../telemetry/names';
 import type { Logs } from '../telemetry/logs';
 import type { Exchange } from './exchange';
@@ -73,9 +74,12 @@ export function recordExchange(
   nowMs: number,
 ): void {
   const seconds = (nowMs - ex.startMs) / 1000;
-  if (!res.writableFinished && !ex.upstreamError) ex.clientAborted = true;
-  const status = res.writableFinished ? res.statusCode : ex.upstreamError && res.headersSent ? 502 : STATUS_CLIENT_CLOSED;
-  const errorType = ex.upstreamError ?? (ex.clientAborted ? 'client_aborted' : status >= 500 ? String(status) : undefined);
+  const finished = res.writableFinished;
+  if (!finished && !ex.upstreamError && !ex.outcome) ex.clientAborted = true;
+  // How the exchange ended, when the response cannot tell (cut, refused, drained, switched), wins.
+  const status = ex.outcome?.status ?? (finished ? res.statusCode : ex.upstreamError && res.headersSent ? 502 : STATUS_CLIENT_CLOSED);
+  const errorType =
+    ex.outcome?.errorType ?? ex.upstreamError ?? (ex.clientAborted ? SIDECAR_ERROR_TYPES.clientAborted : status >= 500 ? String(status) : undefined);
 
   const attrs: Attributes = {
     [ATTR_METHOD]: ex.method,

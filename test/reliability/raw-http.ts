@@ -35,3 +35,39 @@ export function rawRequest(port: number, payload: string, waitMs = 5000): Promis
     sock.write(payload);
   });
 }
+
+export interface RawSession extends RawResponse {
+  /** The server closed the connection (rather than our own deadline). */
+  closedByServer: boolean;
+  /** Milliseconds from connect to close. */
+  ms: number;
+}
+
+/**
+ * Sends `payload` and collects until the server closes or `waitMs` passes; `hangUpAfterMs` makes
+ * the client leave first, as an impatient client does.
+ */
+export function rawSession(port: number, payload: string | Buffer, opts: { waitMs?: number; hangUpAfterMs?: number } = {}): Promise<RawSession> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const sock = net.connect(port, '127.0.0.1');
+    let out = '';
+    let byUs = false;
+    const t = setTimeout(() => {
+      byUs = true;
+      sock.destroy();
+    }, opts.waitMs ?? 5000);
+    const h = opts.hangUpAfterMs === undefined ? undefined : setTimeout(() => {
+      byUs = true;
+      sock.destroy();
+    }, opts.hangUpAfterMs);
+    sock.on('data', (d) => (out += d.toString('latin1')));
+    sock.on('error', () => undefined);
+    sock.on('close', () => {
+      clearTimeout(t);
+      if (h) clearTimeout(h);
+      resolve({ ...parseRaw(out), closedByServer: !byUs, ms: Date.now() - started });
+    });
+    sock.write(payload);
+  });
+}

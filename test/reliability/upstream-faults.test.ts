@@ -81,7 +81,7 @@ describe('upstream faults', { timeout: 30_000 }, () => {
   for (const [path, status, code, errorType] of [
     ['/reset-before-answer', 502, 'PAYSIDECAR_UPSTREAM_UNAVAILABLE', 'connection_reset'],
     ['/close-without-answer', 502, 'PAYSIDECAR_UPSTREAM_UNAVAILABLE', 'connection_reset'],
-    ['/garbage', 502, 'PAYSIDECAR_UPSTREAM_UNAVAILABLE', 'other'],
+    ['/garbage', 502, 'PAYSIDECAR_UPSTREAM_PROTOCOL_ERROR', 'protocol_error'],
   ] as const) {
     it(`answers ${status} ${code} when the upstream does ${path.slice(1).replace(/-/g, ' ')}, and counts ${errorType}`, async () => {
       const before = await counts(errorType);
@@ -141,7 +141,7 @@ describe('upstream faults', { timeout: 30_000 }, () => {
     const after = await counts('timeout');
     assert.equal(after.errors, before.errors + 1);
     assert.equal(after.requests, before.requests + 1);
-    assert.equal(metricValue(await sc.metricsText(), 'http_server_request_duration_count', { error_type: 'timeout', http_response_status_code: '502' }), 1, 'recorded as a 502 although the client saw 200 headers');
+    assert.equal(metricValue(await sc.metricsText(), 'http_server_request_duration_count', { error_type: 'timeout', http_response_status_code: '504' }), 1, 'recorded as the timeout it was (504), although the client saw 200 headers');
   });
 
   it('keeps serving healthy requests after all of the above', async () => {

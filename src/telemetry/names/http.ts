@@ -94,7 +94,20 @@ export const UPSTREAM_ERROR_TYPES = {
   reset: 'connection_reset',
   timeout: 'timeout',
   connectTimeout: 'connect_timeout',
+  /** Every upstream socket stayed busy for --socket-wait-timeout. */
+  socketWaitTimeout: 'socket_wait_timeout',
+  /** The upstream's answer broke HTTP/1.1: a bad chunk, bytes past its end, a 101 nobody asked for. */
+  protocol: 'protocol_error',
   other: 'other',
+} as const;
+
+/** error.type values of requests ended by the sidecar itself rather than by the upstream. */
+export const SIDECAR_ERROR_TYPES = {
+  clientAborted: 'client_aborted',
+  /** The HTTP parser refused the request after it had begun (its body). */
+  badRequest: 'bad_request',
+  /** Still in flight when --drain-timeout passed. */
+  drainTimeout: 'drain_timeout',
 } as const;
 
 /** Stress-rejection reasons. */

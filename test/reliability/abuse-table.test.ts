@@ -1,0 +1,144 @@
+/**
+ * The protocol-abuse table: malformed and hostile requests, and hostile upstream answers, each
+ * with the answer the client must get and the record (access-log status and error.type) it must
+ * leave, against `paysidecar run` as a child process. The scripted upstream answers by path.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startChildSidecar, CRASH_MARKERS, type ChildSidecar } from './child-sidecar';
+import { startRawUpstream, type RawUpstream } from './raw-upstream';
+import { rawSession } from './raw-http';
+
+const ANSWERS: Record<string, string> = {
+  '/early-hints': 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  '/continue-unasked': 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  '/trailers': 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n5\r\nhello\r\n0\r\nX-Sum: 1\r\n\r\n',
+  '/304-with-body': 'HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello',
+  '/204-with-body': 'HTTP/1.1 204 No Content\r\n\r\nhello',
+  '/bad-status': 'HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\nok',
+  '/not-http': 'SSH-2.0-OpenSSH\r\n\r\n',
+  '/huge-headers': `HTTP/1.1 200 OK\r\nX-Big: ${'y'.repeat(100_000)}\r\nContent-Length: 2\r\n\r\nok`,
+  '/cl-and-te': 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n',
+  '/short-body': 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhel',
+};
+
+interface Row {
+  name: string;
+  request: string;
+  /** The status the client sees, or 'cut' for a connection closed without a (complete) answer. */
+  answer: number | 'cut';
+  /** Access-log status and error.type, or null when the parser refuses before any request exists. */
+  record: [number, string | undefined] | null;
+  /** Whether the app sees the request ('either': the parser may refuse it before or after it is passed on). */
+  reachesApp: boolean | 'either';
+}
+
+const H = 'Host: app\r\nConnection: close\r\n';
+
+const REQUESTS: Row[] = [
+  { name: 'CL + TE (smuggling)', request: `POST /a HTTP/1.1\r\n${H}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, answer: 400, record: null, reachesApp: false },
+  { name: 'two different Content-Lengths', request: `POST /a HTTP/1.1\r\n${H}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello`, answer: 400, record: null, reachesApp: false },
+  { name: 'Content-Length list', request: `POST /a HTTP/1.1\r\n${H}Content-Length: 5, 5\r\n\r\nhello`, answer: 400, record: null, reachesApp: false },
+  { name: 'negative Content-Length', request: `POST /a HTTP/1.1\r\n${H}Content-Length: -1\r\n\r\n`, answer: 400, record: null, reachesApp: false },
+  { name: 'obs-fold', request: `GET /a HTTP/1.1\r\n${H}X-A: a\r\n folded\r\n\r\n`, answer: 400, record: null, reachesApp: false },
+  { name: 'bare CR in a header', request: `GET /a HTTP/1.1\r\n${H}X-A: a\rb\r\n\r\n`, answer: 400, record: null, reachesApp: false },
+  { name: 'chunk-size overflow', request: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\nx\r\n`, answer: 400, record: [400, 'bad_request'], reachesApp: 'either' },
+  { name: 'Transfer-Encoding: identity', request: `POST /a HTTP/1.1\r\n${H}Transfer-Encoding: identity\r\n\r\nhello`, answer: 400, record: [400, 'bad_request'], reachesApp: 'either' },
+  { name: 'Expect: 100-continue', request: `POST /a HTTP/1.1\r\n${H}Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello`, answer: 100, record: [200, undefined], reachesApp: true },
+  { name: 'CONNECT tunnel', request: `CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n`, answer: 405, record: null, reachesApp: false },
+];
+
+const ANSWER_ROWS: Row[] = [
+  { name: '103 before the answer', request: `GET /early-hints HTTP/1.1\r\n${H}\r\n`, answer: 200, record: [200, undefined], reachesApp: true },
+  { name: 'unasked 100 Continue', request: `GET /continue-unasked HTTP/1.1\r\n${H}\r\n`, answer: 200, record: [200, undefined], reachesApp: true },
+  { name: 'chunked with trailers', request: `GET /trailers HTTP/1.1\r\n${H}\r\n`, answer: 200, record: [200, undefined], reachesApp: true },
+  { name: '304 with a Content-Length and a body', request: `GET /304-with-body HTTP/1.1\r\n${H}\r\n`, answer: 304, record: [304, undefined], reachesApp: true },
+  { name: '204 with a body', request: `GET /204-with-body HTTP/1.1\r\n${H}\r\n`, answer: 204, record: [204, undefined], reachesApp: true },
+  { name: 'invalid status line', request: `GET /bad-status HTTP/1.1\r\n${H}\r\n`, answer: 502, record: [502, 'protocol_error'], reachesApp: true },
+  { name: 'not HTTP at all', request: `GET /not-http HTTP/1.1\r\n${H}\r\n`, answer: 502, record: [502, 'protocol_error'], reachesApp: true },
+  { name: 'headers above the parser limit', request: `GET /huge-headers HTTP/1.1\r\n${H}\r\n`, answer: 502, record: [502, 'protocol_error'], reachesApp: true },
+  { name: 'Content-Length and chunked together', request: `GET /cl-and-te HTTP/1.1\r\n${H}\r\n`, answer: 502, record: [502, 'protocol_error'], reachesApp: true },
+  { name: 'closed before Content-Length is reached', request: `GET /short-body HTTP/1.1\r\n${H}\r\n`, answer: 'cut', record: [502, 'connection_reset'], reachesApp: true },
+];
+
+describe('protocol-abuse table', { timeout: 90_000 }, () => {
+  let up: RawUpstream;
+  let sc: ChildSidecar;
+  before(async () => {
+    up = await startRawUpstream((socket, head) => {
+      const path = head.split(' ', 2)[1] ?? '/';
+      if (head.toLowerCase().includes('expect: 100-continue')) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+      socket.end(ANSWERS[path] ?? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
+    });
+    sc = await startChildSidecar(up.url, ['--upstream-timeout', '2s']);
+  });
+  after(async () => {
+    await sc.stop();
+    await up.close();
+  });
+
+  for (const row of [...REQUESTS, ...ANSWER_ROWS]) {
+    it(`${row.name}: ${row.answer}${row.record ? `, recorded ${row.record.join(' ')}` : ', refused before any request'}`, async () => {
+      const logged = sc.accessLog().length;
+      const reached = up.heads.length;
+      const r = await rawSession(sc.port, row.request, { waitMs: 5000 });
+      assert.equal(r.closedByServer, true, `${row.name}: the connection was left open`);
+      if (row.answer === 'cut') {
+        assert.doesNotMatch(r.raw, /PAYSIDECAR/);
+        assert.ok(r.status === 0 || r.status === 200, r.raw.slice(0, 200));
+      } else {
+        assert.equal(r.status, row.answer, r.raw.slice(0, 300));
+      }
+      if (typeof row.answer === 'number' && row.answer >= 400) assert.match(r.body, /"code":"PAYSIDECAR_/);
+      if (row.answer === 304 || row.answer === 204) assert.equal(r.body, '', 'no body after a 204/304');
+      if (row.reachesApp !== 'either') assert.equal(up.heads.length > reached, row.reachesApp, 'whether the app saw it');
+      await sleep(300);
+      const lines = sc.accessLog().slice(logged);
+      if (row.record === null) assert.deepEqual(lines, []);
+      else assert.deepEqual(lines.map((l) => [l.status, l['error.type']]), [row.record]);
+      assert.ok(sc.alive());
+      assert.doesNotMatch(sc.stderr(), CRASH_MARKERS);
+    });
+  }
+
+  it('pipelined prod and stress-marked requests from an untrusted caller: both answered, neither coloured', async () => {
+    const logged = sc.accessLog().length;
+    const r = await rawSession(sc.port, 'GET /p1 HTTP/1.1\r\nHost: app\r\n\r\nGET /p2 HTTP/1.1\r\nHost: app\r\nX-Test-Env: stress\r\nConnection: close\r\n\r\n');
+    assert.equal((r.raw.match(/HTTP\/1\.1 200/g) ?? []).length, 2, r.raw);
+    await sleep(300);
+    const lines = sc.accessLog().slice(logged);
+    assert.deepEqual(lines.map((l) => [l.status, l.traffic]), [[200, 'prod'], [200, 'prod']]);
+    const p2 = up.heads.find((h) => h.startsWith('GET /p2 '));
+    assert.ok(p2 && !/x-test-env/i.test(p2), p2);
+  });
+
+  it('header injection through every header the sidecar reads or writes reaches nobody', async () => {
+    const r = await rawSession(
+      sc.port,
+      `GET /inject HTTP/1.1\r\n${H}x-trace-id: tr-1%0d%0aSet-Cookie: a=b\r\ntraceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\r\nX-Forwarded-For: 1.2.3.4, \r\n\r\n`,
+    );
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['set-cookie'], undefined);
+    assert.match(r.headers['x-trace-id'] ?? '', /^tr-[0-9a-f]{32}$/);
+    const head = up.heads.slice(-1)[0];
+    assert.match(head, /\r\nx-trace-id: tr-0af7651916cd43dd8448eb211c80319c\r\n/i);
+    assert.doesNotMatch(head, /set-cookie|%0d%0a/i);
+  });
+
+  it('upgrade requests abandoned at every stage leave nothing behind', async () => {
+    const before = up.open();
+    // Mid-head, after the head, and right after sending.
+    for (const [payload, hangUp] of [
+      ['GET /ws HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\n', 50],
+      ['GET /ws HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 0],
+      ['GET /ws HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n', 20],
+    ] as const) {
+      await rawSession(sc.port, payload, { hangUpAfterMs: hangUp });
+    }
+    await sleep(500);
+    assert.ok(sc.alive());
+    assert.ok(up.open() <= before, 'no upstream connection left open');
+    assert.equal(await sc.live(), 200);
+  });
+});
