@@ -19,9 +19,11 @@
  *       sidecar-node-defaults: the sidecar without the image's NODE_OPTIONS and MALLOC_ARENA_MAX)
  *     [--latency-rate 1000] [--latency-duration 10s] [--latency-targets none,http-proxy,sidecar]
  *     [--no-throughput] [--no-latency] [--out benchmarks/results] [--check]
- *     [--compare <other build's dist/src/cli/main.js>[,...]]
+ *     [--compare <other build's dist/src/cli/main.js>[,...]] [--runtimes <node binary>[,...]]
  * --compare adds `sidecar@N` targets running another build at default settings in the same
  * alternating rounds: the before/after of a change on the same machine state.
+ * --runtimes adds `sidecar~vX` and `http-proxy~vX` targets: this dist/ and the bare proxy run by
+ * another node binary (e.g. Node 20 and 26 beside the project's Node 24), in the same rounds.
  * Every sidecar starts with the runtime settings the Dockerfile ships (lib/image-env.js), so the
  * RSS and throughput here are the image's.
  * --check exits 1 when a goal is missed. Needs `npm run build` first. Load goes to 127.0.0.1 only.
@@ -32,7 +34,8 @@ const { join } = require('node:path');
 const { createArgs, exitOnProblems, values } = require('./lib/args');
 const { existsSync } = require('node:fs');
 const { resolve } = require('node:path');
-const { ALL_TARGETS, IMAGE_ENV, LABELS, ROOT, registerBuild, startTarget, startUpstream, findNginx } = require('./lib/targets');
+const { execFileSync } = require('node:child_process');
+const { ALL_TARGETS, IMAGE_ENV, LABELS, ROOT, registerBuild, registerRuntime, startTarget, startUpstream, findNginx } = require('./lib/targets');
 const { createBench, createLoader, findWrk } = require('./lib/load');
 const { describeMachine, machineLine } = require('./lib/machine');
 const { median, round } = require('./lib/stats');
@@ -58,7 +61,17 @@ for (const cli of (a.string('compare') ?? '').split(',').filter(Boolean)) {
   }
   else a.problems.push(`--compare: "${cli}" does not exist, expected another build's dist/src/cli/main.js`);
 }
-/** Every --compare build is measured wherever the sidecar is. */
+for (const bin of (a.string('runtimes') ?? '').split(',').filter(Boolean)) {
+  let version;
+  try {
+    version = execFileSync(resolve(bin), ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    a.problems.push(`--runtimes: "${bin}" is invalid, expected the path of a node binary that answers --version`);
+    continue;
+  }
+  compare.push(...registerRuntime(resolve(bin), version));
+}
+/** Every --compare build and --runtimes binary is measured wherever the sidecar is. */
 const withCompare = (list) => [...list, ...compare.filter((c) => !list.includes(c))];
 const opts = {
   durationMs: a.duration('duration', '10s'),

@@ -8,6 +8,8 @@
  *   sidecar-node-defaults  `sidecar` without the image's NODE_OPTIONS and MALLOC_ARENA_MAX (what they buy)
  *   nginx          one worker, upstream keep-alive (lib/nginx.js), when nginx is installed
  *   sidecar@N      `sidecar` from another build (--compare): before/after a change in one run
+ *   sidecar~vX / http-proxy~vX   `sidecar` and the bare http-proxy on another node binary
+ *                  (--runtimes): the same dist/ on Node 20, 24, 26 in one run
  *   node-raw       reference, not default: a proxy on http.request alone (lib/reference-proxy.js)
  *   undici         reference, not default: a proxy on an undici Pool (lib/reference-proxy.js)
  */
@@ -37,6 +39,19 @@ const ALL_TARGETS = Object.keys(LABELS);
 /** Other builds' CLIs by target name (sidecar@1, sidecar@2, ...). */
 const BUILDS = {};
 
+/** Other node binaries by target name (sidecar~v20.20.2, http-proxy~v20.20.2, ...). */
+const RUNTIMES = {};
+
+/** Adds `sidecar~<version>` and `http-proxy~<version>` targets run by `nodePath`; returns their names. */
+function registerRuntime(nodePath, version) {
+  const names = [`sidecar~${version}`, `http-proxy~${version}`];
+  RUNTIMES[names[0]] = { nodePath, kind: 'sidecar' };
+  RUNTIMES[names[1]] = { nodePath, kind: 'http-proxy' };
+  LABELS[names[0]] = `sidecar, node ${version}`;
+  LABELS[names[1]] = `http-proxy, node ${version}`;
+  return names;
+}
+
 /** Adds a `sidecar@N` target running `cliPath` (another checkout's dist/src/cli/main.js). */
 function registerBuild(cliPath) {
   const name = `sidecar@${Object.keys(BUILDS).length + 1}`;
@@ -51,12 +66,12 @@ async function startUpstream() {
   return { ...proc, url: `http://127.0.0.1:${port}` };
 }
 
-async function startSidecar(upstreamUrl, accessLog, cli = CLI, env = IMAGE_ENV) {
+async function startSidecar(upstreamUrl, accessLog, cli = CLI, env = IMAGE_ENV, nodePath = process.execPath) {
   const port = await freePort();
   const admin = await freePort();
   const args = [cli, 'run', '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--upstream', upstreamUrl, '--access-log', accessLog];
   // stdout is /dev/null: the access log is formatted and written, nobody reads it.
-  const proc = await startProcess(`sidecar (--access-log ${accessLog})`, process.execPath, args, port, { cwd: ROOT, env });
+  const proc = await startProcess(`sidecar (--access-log ${accessLog})`, nodePath, args, port, { cwd: ROOT, env });
   return { ...proc, adminUrl: `http://127.0.0.1:${admin}` };
 }
 
@@ -83,6 +98,11 @@ async function startTarget(name, upstream) {
     proc = await startSidecar(upstream.url, 'stdout', CLI, {});
   } else if (BUILDS[name]) {
     proc = await startSidecar(upstream.url, 'stdout', BUILDS[name]);
+  } else if (RUNTIMES[name]?.kind === 'sidecar') {
+    proc = await startSidecar(upstream.url, 'stdout', CLI, IMAGE_ENV, RUNTIMES[name].nodePath);
+  } else if (RUNTIMES[name]?.kind === 'http-proxy') {
+    const port = await freePort();
+    proc = await startProcess(name, RUNTIMES[name].nodePath, [join(__dirname, 'bare-proxy.js'), upstream.url, String(port)], port, { cwd: ROOT });
   } else if (name === 'nginx') {
     const bin = findNginx();
     if (!bin) throw new Error('nginx is not installed');
@@ -110,4 +130,4 @@ async function startTarget(name, upstream) {
   };
 }
 
-module.exports = { ROOT, CLI, IMAGE_ENV, LABELS, ALL_TARGETS, registerBuild, startUpstream, startTarget, findNginx };
+module.exports = { ROOT, CLI, IMAGE_ENV, LABELS, ALL_TARGETS, registerBuild, registerRuntime, startUpstream, startTarget, findNginx };

@@ -77,7 +77,7 @@ describe('admin server', { timeout: 30_000 }, () => {
     assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
     const body = JSON.parse(r.body);
     assert.equal(body.code, 'PAYSIDECAR_BAD_PARAMETER');
-    assert.match(body.message, /seconds="forever" is invalid, expected an integer from 1 to 300/);
+    assert.match(body.message, /seconds: "forever" is invalid, expected an integer from 1 to 300/);
   });
 
   it('/debug/pprof/ serves its index to loopback callers', async () => {

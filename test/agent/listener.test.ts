@@ -77,7 +77,7 @@ describe("the agent's listener", () => {
     assert.equal(r.status, 400);
     assert.deepEqual(JSON.parse(r.text), {
       code: 'PAYSIDECAR_BAD_PARAMETER',
-      message: 'bad parameter: interval="1" is invalid, expected an integer from 1024 to 67108864',
+      message: 'bad parameter: interval: "1" is invalid, expected an integer from 1024 to 67108864',
     });
     assert.deepEqual(hookErrors, []);
   });
