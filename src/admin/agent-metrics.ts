@@ -36,7 +36,7 @@ export interface AgentMetricsSource {
   close(): void;
 }
 
-export const AGENT_METRICS_DEFAULTS = {
+const AGENT_METRICS_DEFAULTS = {
   timeoutMs: 1000,
   fetchTimeoutMs: 10_000,
   maxStaleMs: 5 * 60_000,

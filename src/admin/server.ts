@@ -36,7 +36,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * Time to receive a whole admin request (node's requestTimeout counts until the request is read,
  * not while a profile is captured): admin requests are bodiless GETs, so this is generous.
  */
-export const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
+const ADMIN_REQUEST_TIMEOUT_MS = 30_000;
 
 export function createAdminServer(deps: AdminDeps): http.Server {
   const headersTimeout = deps.headersTimeoutMs ?? 10_000;

@@ -5,7 +5,7 @@
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 
 /** One hour in microseconds: anything slower is clamped, a request that slow is already a failure. */
-export const HIGHEST_TRACKABLE_US = 3_600_000_000;
+const HIGHEST_TRACKABLE_US = 3_600_000_000;
 
 export function newLatencyHistogram(): Histogram {
   return build({

@@ -16,7 +16,7 @@ export interface HttpClientOptions {
 }
 
 /** Short, stable names for transport failures; the sidecar's upstream error types where they overlap. */
-export function classifyError(err: unknown): string {
+function classifyError(err: unknown): string {
   const e = err as { code?: string; cause?: { code?: string } };
   const code = e?.code === 'UND_ERR_SOCKET' && e.cause?.code ? e.cause.code : e?.code;
   switch (code) {

@@ -31,7 +31,7 @@ export interface LittlesLaw {
   note: string;
 }
 
-export const LITTLE_TOLERANCE = 0.15;
+const LITTLE_TOLERANCE = 0.15;
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
 

@@ -71,11 +71,10 @@ export const DEFAULT_CLOSED_CONNECTIONS = 10;
 export const DEFAULT_OPEN_CONNECTIONS = 100;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 /** Open loop stops adding requests beyond this many outstanding (memory guard for long stalls). */
-export const MAX_OUTSTANDING = 10_000;
-export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
+const MAX_OUTSTANDING = 10_000;
+const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 
 const METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
-export const SCENARIOS = ['payment'] as const;
 
 /** The bench client speaks plain HTTP. */
 export const benchTargetUrl = httpUrl({ like: 'http://127.0.0.1:15001/', https: false });

@@ -11,7 +11,7 @@ import type { Aggregate, RunMeta, TimelinePoint, TraceRef } from './report';
 import { TRAFFIC_PROD, TRAFFIC_STRESS, UPSTREAM_ERROR_TYPES, type Traffic } from '../telemetry/names';
 
 /** Transport-error name for scheduled requests the drain deadline cut off before they were sent. */
-export const NOT_SENT = 'not_sent';
+const NOT_SENT = 'not_sent';
 
 /** Latency counts for HTTP answers and for timeouts (the slow failures a p99 must show); a refused
  * or reset connection has no service time worth a percentile and is only counted as an error. */

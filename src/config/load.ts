@@ -47,7 +47,7 @@ function shown(key: ConfigKey, value: unknown): string {
   return SECRET_KEYS.has(key) ? '[redacted]' : showValue(value);
 }
 
-export function readConfigFile(path: string): Raw {
+function readConfigFile(path: string): Raw {
   let text: string;
   try {
     // Checked before reading: parsing a runaway file would stall the event loop for seconds.

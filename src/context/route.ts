@@ -10,7 +10,7 @@ import { parseRouteTemplate } from './route-template';
  * The WeChat Pay v3 API paths a merchant service calls or serves, known without configuration.
  * Anything else (an app's own API) comes from `--route`; the included example passes its own.
  */
-export const BUILTIN_ROUTES: readonly string[] = [
+const BUILTIN_ROUTES: readonly string[] = [
   '/v3/pay/transactions/jsapi',
   '/v3/pay/transactions/native',
   '/v3/pay/transactions/out-trade-no/{out_trade_no}',

@@ -11,7 +11,7 @@ import { ConfigError } from '../errors';
 import { LATENCY_PAGE_SECONDS, LATENCY_SLO_SECONDS, LATENCY_WARNING_SECONDS, host, runtime } from '../telemetry/names';
 
 /** Prometheus durations as rule files and alertmanager.yml accept them (no compound `1h30m`). */
-export const PROM_DURATION_RE = /^\d+(ms|s|m|h|d|w)$/;
+const PROM_DURATION_RE = /^\d+(ms|s|m|h|d|w)$/;
 const PROM_DURATION_EXPECTED = 'a Prometheus duration like 30s, 5m, 1h or 3d';
 const promDuration = z.string().regex(PROM_DURATION_RE, PROM_DURATION_EXPECTED);
 
@@ -29,7 +29,7 @@ const jobRegex = z.string().min(1, 'a non-empty job name or regex').refine((s) =
   }
 }, 'a valid regular expression');
 
-export const generatorConfigSchema = z.strictObject({
+const generatorConfigSchema = z.strictObject({
   /** `service` label on every alert; Alertmanager groups and inhibits by it. */
   service: labelValue.default('payments'),
   jobs: z

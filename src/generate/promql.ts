@@ -46,7 +46,6 @@ export type Matcher = readonly [label: string, op: '=' | '!=' | '=~' | '!~', val
 
 export const eq = (label: string, value: string): Matcher => [label, '=', value];
 export const re = (label: string, value: string): Matcher => [label, '=~', value];
-export const nre = (label: string, value: string): Matcher => [label, '!~', value];
 
 /** Values inside PromQL double-quoted strings: escape backslashes and quotes. */
 function quote(value: string): string {

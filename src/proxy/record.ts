@@ -13,14 +13,14 @@ import type { Logs } from '../telemetry/logs';
 import type { Exchange } from './exchange';
 
 /** nginx's convention for "client closed the request before the response was sent". */
-export const STATUS_CLIENT_CLOSED = 499;
+const STATUS_CLIENT_CLOSED = 499;
 
 /**
  * In-flight requests, counted here and read by the SDK only at collection: an UpDownCounter would
  * hash an attribute set in the SDK twice per request (+1, -1) for a figure scraped every 15 s.
  * Keyed by identity, so `attributes` must come from activeAttributes().
  */
-export class ActiveRequests {
+class ActiveRequests {
   private readonly counts = new Map<Attributes, number>();
 
   constructor(meter: Meter) {

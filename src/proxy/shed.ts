@@ -14,7 +14,7 @@ import { sendJsonError } from '../net/json-error';
 import type { Exchange } from './exchange';
 
 /** What Retry-After says: long enough for a burst to pass, short enough not to idle a replica. */
-export const RETRY_AFTER_SECONDS = 1;
+const RETRY_AFTER_SECONDS = 1;
 
 export interface ShedInstruments {
   shed: Counter;

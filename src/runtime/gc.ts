@@ -10,7 +10,7 @@ export interface GcPause {
   readonly duration: number;
 }
 
-export function gcKindName(kind: number | undefined): string {
+function gcKindName(kind: number | undefined): string {
   if (kind === undefined) return 'other';
   return GC_KINDS[kind] ?? 'other';
 }

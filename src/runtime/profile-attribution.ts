@@ -10,7 +10,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-export const PROFILE_FLAG = '--no-maglev-osr';
+const PROFILE_FLAG = '--no-maglev-osr';
 
 /** Sets PROFILE_FLAG unless the command line already chose a Maglev OSR setting. True when set. */
 export function keepProfilesAttributable(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {

@@ -37,7 +37,7 @@ export interface RuntimeSampler {
   stop(): void;
 }
 
-export const SAMPLER_DEFAULTS = {
+const SAMPLER_DEFAULTS = {
   eventLoopResolutionMs: 10,
   blockThresholdMs: 100,
   minIntervalMs: 1000,

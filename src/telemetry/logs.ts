@@ -43,7 +43,7 @@ export interface LogOptions {
 
 const MIN_LENGTH = 4096;
 /** The longest an access line waits in the batch. */
-export const ACCESS_FLUSH_MS = 200;
+const ACCESS_FLUSH_MS = 200;
 
 function sonicOptions(batched: boolean, mkdir: boolean) {
   return { sync: false, minLength: batched ? MIN_LENGTH : 0, periodicFlush: batched ? ACCESS_FLUSH_MS : 0, mkdir };

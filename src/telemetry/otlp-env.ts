@@ -10,7 +10,7 @@
 import { ConfigError } from '../errors';
 import { collect, httpUrl, intAtLeast, oneOf } from '../config/values';
 
-export const OTEL_ENV = {
+const OTEL_ENV = {
   SDK_DISABLED: 'OTEL_SDK_DISABLED',
   TRACES_EXPORTER: 'OTEL_TRACES_EXPORTER',
   ENDPOINT: 'OTEL_EXPORTER_OTLP_ENDPOINT',
@@ -33,7 +33,7 @@ export const OTEL_ENV = {
   BSP_MAX_EXPORT_BATCH_SIZE: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
 } as const;
 
-export const SAMPLER_NAMES = [
+const SAMPLER_NAMES = [
   'always_on',
   'always_off',
   'traceidratio',
@@ -51,7 +51,7 @@ export interface BatchSettings {
 }
 
 /** The SDK defaults, as the spec lists them. */
-export const BATCH_DEFAULTS: BatchSettings = {
+const BATCH_DEFAULTS: BatchSettings = {
   maxQueueSize: 2048,
   maxExportBatchSize: 512,
   scheduledDelayMillis: 5000,
@@ -117,7 +117,7 @@ function intVar(env: NodeJS.ProcessEnv, name: string, min: number, problems: str
 }
 
 /** `/v1/traces` joined onto a base endpoint the way the spec does it (keep any path prefix). */
-export function appendTracesPath(base: string): string {
+function appendTracesPath(base: string): string {
   return base.endsWith('/') ? `${base}v1/traces` : `${base}/v1/traces`;
 }
 

@@ -64,7 +64,7 @@ function explicitTracesUrl(endpoint: URL | string): string {
 }
 
 /** For logs: never print user:password from a URL. */
-export function redactUrl(href: string): string {
+function redactUrl(href: string): string {
   const url = new URL(href);
   if (url.username || url.password) {
     url.username = 'redacted';

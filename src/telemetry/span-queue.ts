@@ -24,7 +24,7 @@ class QueueDepth {
   queued = 0;
 }
 
-export class CountingSpanExporter implements SpanExporter {
+class CountingSpanExporter implements SpanExporter {
   constructor(
     private readonly inner: SpanExporter,
     private readonly depth: QueueDepth,
@@ -68,7 +68,7 @@ function bounded(work: Promise<void>, ms: number): Promise<void> {
   return Promise.race([work.catch(() => undefined), limit]).finally(() => clearTimeout(timer));
 }
 
-export class CountingSpanProcessor implements SpanProcessor {
+class CountingSpanProcessor implements SpanProcessor {
   private closed = false;
 
   constructor(

@@ -14,7 +14,7 @@ import { defaultResource, resourceFromAttributes, type Resource } from '@opentel
  * is what the OpenTelemetry operator and collector docs use; the others are common in charts and
  * in the Kubernetes docs' own example (MY_POD_NAME…).
  */
-export const DOWNWARD_API_ENV: Readonly<Record<string, readonly string[]>> = {
+const DOWNWARD_API_ENV: Readonly<Record<string, readonly string[]>> = {
   'k8s.pod.name': ['K8S_POD_NAME', 'POD_NAME', 'MY_POD_NAME'],
   'k8s.namespace.name': ['K8S_NAMESPACE_NAME', 'K8S_POD_NAMESPACE', 'POD_NAMESPACE', 'MY_POD_NAMESPACE'],
   'k8s.node.name': ['K8S_NODE_NAME', 'NODE_NAME', 'MY_NODE_NAME'],
@@ -33,7 +33,7 @@ export interface ResourceOptions {
   otelServiceName?: string;
 }
 
-export function kubernetesAttributes(env: NodeJS.ProcessEnv): Record<string, string> {
+function kubernetesAttributes(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [attr, names] of Object.entries(DOWNWARD_API_ENV)) {
     const value = names.map((n) => env[n]?.trim()).find((v) => v !== undefined && v !== '');

@@ -19,7 +19,7 @@ import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import { SPAN_ATTR_TRAFFIC, TRAFFIC_STRESS } from './names';
 import type { SamplerName } from './otlp-env';
 
-export class StressAwareSampler implements Sampler {
+class StressAwareSampler implements Sampler {
   constructor(
     private readonly delegate: Sampler,
     private readonly sampleStress: boolean,

@@ -11,7 +11,7 @@ export const RECEIVER_TICKET = 'ticket';
 /** Catch-all for info alerts: a receiver with no integrations drops them. */
 export const RECEIVER_NONE = 'unrouted';
 
-export const GROUP_BY = ['alertname', 'service'] as const;
+const GROUP_BY = ['alertname', 'service'] as const;
 
 export function alertmanagerConfig(config: GeneratorConfig): Record<string, unknown> {
   const am = config.alertmanager;

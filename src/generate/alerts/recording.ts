@@ -14,7 +14,7 @@ export interface RecordingRule {
 }
 
 /** SRE-workbook windows: page on 1h/5m and 6h/30m, ticket on 1d/2h and 3d/6h. */
-export const SLO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
+const SLO_WINDOWS = ['5m', '30m', '1h', '2h', '6h', '1d', '3d'] as const;
 
 const LEVEL = `${JOB}_${L.traffic}`;
 const BY = [JOB, L.traffic] as const;

@@ -309,8 +309,3 @@ export function alertGroups(config: GeneratorConfig): AlertGroup[] {
     },
   ];
 }
-
-/** Every distinct alert name, in rule-file order. */
-export function alertNames(config: GeneratorConfig): string[] {
-  return [...new Set(alertGroups(config).flatMap((g) => g.rules.map((r) => r.alert)))];
-}

@@ -6,7 +6,7 @@
  */
 
 /** Go's `%.4g`. */
-export function goG4(v: number): string {
+function goG4(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
   if (v === 0) return '0';

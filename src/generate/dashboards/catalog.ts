@@ -23,7 +23,7 @@ export const HEALTH = dashboardRef('paysidecar-health', 'Paysidecar / Sidecar he
 export const DASHBOARDS: readonly DashboardRef[] = [GOLDEN, RUNTIME, HOST, STRESS, HEALTH];
 
 /** Grafana's URL slug for a title (lower case, runs of other characters become one dash). */
-export function slug(title: string): string {
+function slug(title: string): string {
   return title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

@@ -15,12 +15,12 @@ import { runtimeDashboard } from './runtime';
 import { stressDashboard } from './stress';
 
 export const EXPORT_DIR = 'export';
-export const PROVISIONING_DIR = 'provisioning';
+const PROVISIONING_DIR = 'provisioning';
 /** Provisioned data source uid; the `datasource` variable still lets users pick another. */
-export const PROVISIONED_DATASOURCE_UID = 'prometheus';
+const PROVISIONED_DATASOURCE_UID = 'prometheus';
 export const EXPORT_INPUT = 'DS_PROMETHEUS';
 /** The Grafana release line that reads schemaVersion 42 dashboards. */
-export const GRAFANA_REQUIRED = '12.0.0';
+const GRAFANA_REQUIRED = '12.0.0';
 
 const BUILDERS: Record<string, (c: GeneratorConfig) => dashboard.Dashboard> = {
   'paysidecar-golden': goldenSignals,
@@ -48,7 +48,7 @@ const PANEL_NAMES: Record<string, string> = { timeseries: 'Time series', stat: '
  * What Grafana's "Export for sharing externally" adds: an input for the data source, the plugins
  * required, and no instance-specific id. The `datasource` variable defaults to the chosen input.
  */
-export function exportedCopy(d: dashboard.Dashboard): Record<string, unknown> {
+function exportedCopy(d: dashboard.Dashboard): Record<string, unknown> {
   const copy = JSON.parse(JSON.stringify(d)) as dashboard.Dashboard & Record<string, unknown>;
   const ds = copy.templating?.list?.find((v) => v.name === 'datasource');
   if (ds) ds.current = { text: `\${${EXPORT_INPUT}}`, value: `\${${EXPORT_INPUT}}` };

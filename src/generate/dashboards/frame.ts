@@ -12,7 +12,7 @@ import { DASHBOARD_TAG, dashboardPath, type DashboardRef } from './catalog';
 import { DATASOURCE, type DataLink } from './panels';
 
 /** "All" matches any non-empty value, as dashboard-linter asks (a literal `.*` would also match absent labels). */
-export const ALL = '.+';
+const ALL = '.+';
 
 export const VAR = { job: '$job', instance: '$instance', route: '$route', traffic: '$traffic' } as const;
 

@@ -10,7 +10,6 @@ import {
   HTTP_SERVER_ACTIVE_REQUESTS,
   UPSTREAM_ERRORS,
   prom,
-  promLabel,
 } from '../../telemetry/names';
 import type { GeneratorConfig } from '../config';
 import { ALERTS, INSTANCE, L, REQUESTS, eq, sel, sumBy } from '../promql';

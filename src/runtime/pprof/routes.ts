@@ -29,9 +29,9 @@ export interface DebugHandlerOptions {
   heapIntervalBytes?: number;
 }
 
-export const DEBUG_PREFIX = '/debug/pprof';
+const DEBUG_PREFIX = '/debug/pprof';
 
-export const DEBUG_DEFAULTS = {
+const DEBUG_DEFAULTS = {
   profileSeconds: 30,
   heapSeconds: 10,
   traceSeconds: 5,

@@ -35,7 +35,7 @@ export function parseCpuMax(text: string | undefined): number | undefined {
 }
 
 /** `cpu.stat` lines are "<key> <value>". */
-export function parseFlatKeyed(text: string | undefined): Map<string, number> {
+function parseFlatKeyed(text: string | undefined): Map<string, number> {
   const out = new Map<string, number>();
   for (const line of (text ?? '').split('\n')) {
     const [k, v] = line.trim().split(/\s+/);
