@@ -93,6 +93,8 @@ export const configSchema = z.strictObject({
   // Below Node's default server keepAliveTimeout (5 s) so we never reuse a socket the upstream
   // is about to close, which would surface as spurious ECONNRESET 502s.
   keepAliveTimeout: duration.prefault('4s'),
+  // The forwarding core; undici becomes the default once the protocol-abuse suite passes on it.
+  forwarder: oneOf(['http-proxy', 'undici'] as const).prefault('http-proxy'),
   maxHeaderSize: intIn(1024, 1048576).prefault(16384),
   headersTimeout: duration.prefault('10s'),
   serviceName: nonEmpty.prefault('paysidecar'),
@@ -139,6 +141,7 @@ export const CONFIG_RELOAD: Record<ConfigKey, 'live' | 'restart'> = {
   route: 'live',
   maxSockets: 'restart',
   keepAliveTimeout: 'restart',
+  forwarder: 'restart',
   maxHeaderSize: 'restart',
   headersTimeout: 'restart',
   serviceName: 'restart',
@@ -192,6 +195,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   route: 'extra route templates such as /v1/users/{id}; repeatable or comma list',
   maxSockets: 'max upstream sockets in the keep-alive pool',
   keepAliveTimeout: 'idle upstream sockets are closed after this long',
+  forwarder: 'forwarding core: http-proxy|undici (WebSockets use http-proxy either way)',
   maxHeaderSize: 'max request header bytes; larger requests get 431',
   headersTimeout: 'time allowed to receive request headers (slow-loris guard)',
   serviceName: 'service.name on spans and logs',
