@@ -5,11 +5,11 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
-import { metricValue, request, startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+import { metricValue, request, startTestSidecar, type TestSidecar, describeEachForwarder } from '../helpers/sidecar';
 
 const MB = 1024 * 1024;
 
-describe('streaming, upgrades and aborts', { timeout: 60_000 }, () => {
+describeEachForwarder('streaming, upgrades and aborts', { timeout: 60_000 }, (forwarder) => {
   let up: TestUpstream;
   let sc: TestSidecar;
   before(async () => {
@@ -31,7 +31,7 @@ describe('streaming, upgrades and aborts', { timeout: 60_000 }, () => {
         socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])));
       },
     );
-    sc = await startTestSidecar({ upstream: up.url.href });
+    sc = await startTestSidecar({ forwarder, upstream: up.url.href });
   });
   after(async () => {
     await sc.shutdown();
