@@ -100,7 +100,9 @@ class Relay implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Controller | null, err: Error): void {
     const { res, ex } = this;
-    if (ex.clientAborted || res.destroyed) return;
+    // A client gone mid-upload fails the body undici is reading, maybe before the response's
+    // 'close' has run: that is the client's abort, not an upstream failure.
+    if (ex.clientAborted || res.destroyed || res.socket?.destroyed === true) return;
     const failure = classifyUndiciError(err as NodeJS.ErrnoException, this.opts);
     // Mid-body the http-proxy core can only tell a cut response; keep the same label.
     ex.upstreamError = res.headersSent && failure.errorType !== UPSTREAM_ERROR_TYPES.timeout ? UPSTREAM_ERROR_TYPES.reset : failure.errorType;
