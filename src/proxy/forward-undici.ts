@@ -40,8 +40,9 @@ export function classifyUndiciError(err: NodeJS.ErrnoException, opts: ForwardOpt
 /** The upstream path: the target's path prefix (if any) joined with the request's. */
 function upstreamPath(target: URL, url: string): string {
   if (target.pathname === '/' && target.search === '') return url;
-  const base = target.pathname.endsWith('/') ? target.pathname.slice(0, -1) : target.pathname;
-  return base + url + (target.search ? (url.includes('?') ? '&' : '') + target.search.slice(url.includes('?') ? 1 : 0) : '');
+  const path = target.pathname.replace(/\/$/, '') + url;
+  if (!target.search) return path;
+  return path + (url.includes('?') ? '&' + target.search.slice(1) : target.search);
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {
