@@ -14,10 +14,10 @@
  *    steady load is not the saturation phase's high-water mark.
  *
  *   node benchmarks/proxy.js [--duration 10s] [--rounds 3] [--connections 64] [--threads 1]
- *     [--warmup 3s] [--loader auto|wrk|bench] [--targets none,http-proxy,sidecar,sidecar-nolog,nginx]
+ *     [--warmup 3s] [--loader auto|wrk|bench] [--targets none,http-proxy,sidecar,sidecar-undici,sidecar-nolog,nginx]
  *       (also node-raw, undici: reference proxies without http-proxy, see lib/reference-proxy.js;
  *       sidecar-node-defaults: the sidecar without the image's NODE_OPTIONS and MALLOC_ARENA_MAX)
- *     [--latency-rate 1000] [--latency-duration 10s] [--latency-targets none,http-proxy,sidecar]
+ *     [--latency-rate 1000] [--latency-duration 10s] [--latency-targets none,http-proxy,sidecar,sidecar-undici]
  *     [--no-throughput] [--no-latency] [--out benchmarks/results] [--check]
  *     [--compare <other build's dist/src/cli/main.js>[,...]] [--runtimes <node binary>[,...]]
  * --compare adds `sidecar@N` targets running another build at default settings in the same
@@ -80,12 +80,12 @@ const opts = {
   threads: a.read('threads', '1', values.intIn(1, 256)),
   warmupMs: a.duration('warmup', '3s'),
   loader: a.read('loader', 'auto', values.oneOf(['auto', 'wrk', 'bench'])),
-  targets: withCompare(a.list('targets', 'none,http-proxy,sidecar,sidecar-nolog,nginx', [...ALL_TARGETS, ...compare])),
+  targets: withCompare(a.list('targets', 'none,http-proxy,sidecar,sidecar-undici,sidecar-nolog,nginx', [...ALL_TARGETS, ...compare])),
   throughput: !a.flag('no-throughput'),
   latency: !a.flag('no-latency'),
   latencyRate: a.read('latency-rate', '1000', values.positiveNumber),
   latencyDurationMs: a.duration('latency-duration', '10s'),
-  latencyTargets: withCompare(a.list('latency-targets', 'none,http-proxy,sidecar', [...ALL_TARGETS, ...compare])),
+  latencyTargets: withCompare(a.list('latency-targets', 'none,http-proxy,sidecar,sidecar-undici', [...ALL_TARGETS, ...compare])),
   out: a.string('out', join(ROOT, 'benchmarks', 'results')),
   check: a.flag('check'),
 };
@@ -180,7 +180,7 @@ async function main() {
       }
     }
 
-    for (const name of ['sidecar', 'sidecar-nolog']) if (targets[name]) recorded[name] = await recordedBySidecar(targets[name].adminUrl);
+    for (const name of ['sidecar', 'sidecar-undici', 'sidecar-nolog']) if (targets[name]) recorded[name] = await recordedBySidecar(targets[name].adminUrl);
 
     // Fresh processes for the steady-load phase: its RSS should not be the saturation run's high-water mark.
     for (const name of Object.keys(targets)) {
@@ -213,6 +213,8 @@ async function main() {
     sidecarOverNone: ratio('sidecar', 'none'),
     sidecarOverNginx: ratio('sidecar', 'nginx'),
     sidecarNologOverBare: ratio('sidecar-nolog', 'http-proxy'),
+    sidecarUndiciOverBare: ratio('sidecar-undici', 'http-proxy'),
+    sidecarUndiciOverSidecar: ratio('sidecar-undici', 'sidecar'),
     bareOverNone: ratio('http-proxy', 'none'),
     nodeRawOverBare: ratio('node-raw', 'http-proxy'),
     undiciOverBare: ratio('undici', 'http-proxy'),
@@ -285,6 +287,8 @@ async function main() {
   for (const line of [
     ratioLine('sidecar ÷ http-proxy', ratios.sidecarOverBare, goals.throughputVsBare),
     ratioLine('sidecar (log off) ÷ http-proxy', ratios.sidecarNologOverBare),
+    ratioLine('sidecar (undici) ÷ http-proxy', ratios.sidecarUndiciOverBare),
+    ratioLine('sidecar (undici) ÷ sidecar', ratios.sidecarUndiciOverSidecar),
     ratioLine('sidecar ÷ no proxy', ratios.sidecarOverNone),
     ratioLine('sidecar ÷ nginx', ratios.sidecarOverNginx),
     ratioLine('http-proxy ÷ no proxy', ratios.bareOverNone),

@@ -14,7 +14,7 @@ import { createMetrics } from './telemetry/metrics';
 import { createSidecarTracing } from './telemetry/sidecar-tracing';
 import { createLogs, type Logs } from './telemetry/logs';
 import { startHostMetrics } from './telemetry/host';
-import { createForwarder, type Forwarder } from './proxy/forward';
+import { createForwarderOf, type Forwarder } from './proxy/forwarder';
 import { LISTEN_BACKLOG } from './proxy/accept';
 import type { LiveSettings } from './proxy/handler';
 import { createProxyPipeline } from './proxy/pipeline';
@@ -72,7 +72,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const inflight = new InFlight();
   const readiness = new Readiness(config.upstream);
   const isDraining = () => readiness.isDraining;
-  const forwarder = createForwarder(meter, { upstreamTimeoutMs: config.upstreamTimeout, connectTimeoutMs: config.connectTimeout, socketWaitTimeoutMs: config.socketWaitTimeout, maxSockets: config.maxSockets, keepAliveTimeoutMs: config.keepAliveTimeout, isDraining });
+  const forwarder = createForwarderOf(config.forwarder, meter, { upstreamTimeoutMs: config.upstreamTimeout, connectTimeoutMs: config.connectTimeout, socketWaitTimeoutMs: config.socketWaitTimeout, maxSockets: config.maxSockets, keepAliveTimeoutMs: config.keepAliveTimeout, isDraining });
   const deps = { tracer: tracing.tracer, recording: tracing.recording, forwarder, logs, upstream: config.upstream, stressUpstream: config.stressUpstream, live: live.settings, inflight, isDraining };
   const proxyServer = createProxyPipeline(meter, config, deps);
   const runtimeSampler = startRuntimeSampler(meter, { onError: (hook, err) => logger.debug({ hook, err }, 'runtime sampler hook failed') });

@@ -5,6 +5,7 @@
  *   sidecar        `paysidecar run` at default settings: every metric, span and access log on, the
  *                  access log to stdout (here /dev/null, so its formatting and write are paid)
  *   sidecar-nolog  the same with --access-log off
+ *   sidecar-undici `sidecar` with --forwarder undici (the other forwarding core, same run)
  *   sidecar-node-defaults  `sidecar` without the image's NODE_OPTIONS and MALLOC_ARENA_MAX (what they buy)
  *   nginx          one worker, upstream keep-alive (lib/nginx.js), when nginx is installed
  *   sidecar@N      `sidecar` from another build (--compare): before/after a change in one run
@@ -30,6 +31,7 @@ const LABELS = {
   'http-proxy': 'http-proxy (bare)',
   sidecar: 'sidecar (default)',
   'sidecar-nolog': 'sidecar, log off',
+  'sidecar-undici': 'sidecar, undici core',
   'sidecar-node-defaults': 'sidecar, node defaults',
   nginx: 'nginx (1 worker)',
   'node-raw': 'http.request proxy',
@@ -66,10 +68,10 @@ async function startUpstream() {
   return { ...proc, url: `http://127.0.0.1:${port}` };
 }
 
-async function startSidecar(upstreamUrl, accessLog, cli = CLI, env = IMAGE_ENV, nodePath = process.execPath) {
+async function startSidecar(upstreamUrl, accessLog, cli = CLI, env = IMAGE_ENV, extra = [], nodePath = process.execPath) {
   const port = await freePort();
   const admin = await freePort();
-  const args = [cli, 'run', '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--upstream', upstreamUrl, '--access-log', accessLog];
+  const args = [cli, 'run', '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--upstream', upstreamUrl, '--access-log', accessLog, ...extra];
   // stdout is /dev/null: the access log is formatted and written, nobody reads it.
   const proc = await startProcess(`sidecar (--access-log ${accessLog})`, nodePath, args, port, { cwd: ROOT, env });
   return { ...proc, adminUrl: `http://127.0.0.1:${admin}` };
@@ -94,12 +96,14 @@ async function startTarget(name, upstream) {
     proc = await startSidecar(upstream.url, 'stdout');
   } else if (name === 'sidecar-nolog') {
     proc = await startSidecar(upstream.url, 'off');
+  } else if (name === 'sidecar-undici') {
+    proc = await startSidecar(upstream.url, 'stdout', CLI, IMAGE_ENV, ['--forwarder', 'undici']);
   } else if (name === 'sidecar-node-defaults') {
     proc = await startSidecar(upstream.url, 'stdout', CLI, {});
   } else if (BUILDS[name]) {
     proc = await startSidecar(upstream.url, 'stdout', BUILDS[name]);
   } else if (RUNTIMES[name]?.kind === 'sidecar') {
-    proc = await startSidecar(upstream.url, 'stdout', CLI, IMAGE_ENV, RUNTIMES[name].nodePath);
+    proc = await startSidecar(upstream.url, 'stdout', CLI, IMAGE_ENV, [], RUNTIMES[name].nodePath);
   } else if (RUNTIMES[name]?.kind === 'http-proxy') {
     const port = await freePort();
     proc = await startProcess(name, RUNTIMES[name].nodePath, [join(__dirname, 'bare-proxy.js'), upstream.url, String(port)], port, { cwd: ROOT });

@@ -44,6 +44,7 @@ export const ENV = {
   ROUTE: envVar('PAYSIDECAR_ROUTE', 'sidecar', 'extra route templates, comma separated', 'route'),
   MAX_SOCKETS: envVar('PAYSIDECAR_MAX_SOCKETS', 'sidecar', 'max upstream sockets', 'maxSockets'),
   KEEP_ALIVE_TIMEOUT: envVar('PAYSIDECAR_KEEP_ALIVE_TIMEOUT', 'sidecar', 'idle upstream socket timeout', 'keepAliveTimeout'),
+  FORWARDER: envVar('PAYSIDECAR_FORWARDER', 'sidecar', 'forwarding core: http-proxy|undici', 'forwarder'),
   MAX_HEADER_SIZE: envVar('PAYSIDECAR_MAX_HEADER_SIZE', 'sidecar', 'max request header bytes (431 above)', 'maxHeaderSize'),
   HEADERS_TIMEOUT: envVar('PAYSIDECAR_HEADERS_TIMEOUT', 'sidecar', 'time allowed to receive request headers', 'headersTimeout'),
   SERVICE_NAME: envVar('PAYSIDECAR_SERVICE_NAME', 'sidecar', 'service label on telemetry', 'serviceName'),

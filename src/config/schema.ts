@@ -92,6 +92,8 @@ export const configSchema = z.strictObject({
   accessLogRotateInterval: custom(duration).prefault('0'),
   accessLogRotateKeep: custom(intIn(0, 100_000)).prefault(0),
   socketWaitTimeout: custom(duration).prefault('5s'),
+  // The forwarding core; undici becomes the default once the protocol-abuse suite passes on it.
+  forwarder: custom(oneOf(['http-proxy', 'undici'] as const)).prefault('http-proxy'),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -124,6 +126,7 @@ export const CONFIG_RELOAD: Record<ConfigKey, 'live' | 'restart'> = {
   route: 'live',
   maxSockets: 'restart',
   keepAliveTimeout: 'restart',
+  forwarder: 'restart',
   maxHeaderSize: 'restart',
   headersTimeout: 'restart',
   serviceName: 'restart',
@@ -181,6 +184,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   route: 'extra route templates such as /v1/users/{id}; repeatable or comma list',
   maxSockets: 'max upstream sockets in the keep-alive pool',
   keepAliveTimeout: 'idle upstream sockets are closed after this long',
+  forwarder: 'forwarding core: http-proxy|undici (WebSockets use http-proxy either way)',
   maxHeaderSize: 'max request header bytes; larger requests get 431',
   headersTimeout: 'time allowed to receive request headers (slow-loris guard)',
   serviceName: 'service.name on spans and logs',

@@ -21,7 +21,7 @@ import { normalizePeer } from '../net/peer';
 import { stripHopByHop } from './hop-by-hop';
 import { setForwardedHeaders } from './forwarded';
 import { sendJsonError } from '../net/json-error';
-import type { Forwarder, UpstreamFailure } from './forward';
+import type { Forwarder, UpstreamFailure } from './forwarder';
 import { attachExchange, type Exchange } from './exchange';
 import { errorStatus } from '../errors';
 import { activeAttributes, recordExchange, type RecordInstruments, type RecordSettings } from './record';

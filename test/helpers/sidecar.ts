@@ -1,4 +1,5 @@
 /** Starts a real sidecar on loopback port 0 for a test, with spans captured in memory. */
+import { describe, type TestOptions as DescribeOptions } from 'node:test';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { loadConfig } from '../../src/config/load';
 import type { ConfigKey } from '../../src/config/schema';
@@ -57,4 +58,17 @@ export function metricValue(text: string, name: string, labels: Record<string, s
     total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;
+}
+
+/** Both forwarding cores: request-path suites run once per core. */
+export const FORWARDERS = ['http-proxy', 'undici'] as const;
+export type ForwarderKind = (typeof FORWARDERS)[number];
+
+/** `describe` once per forwarding core, the core's name appended to the suite's. */
+export function describeEachForwarder(name: string, options: DescribeOptions, fn: (forwarder: ForwarderKind) => void): void;
+export function describeEachForwarder(name: string, fn: (forwarder: ForwarderKind) => void): void;
+export function describeEachForwarder(name: string, a: DescribeOptions | ((f: ForwarderKind) => void), b?: (f: ForwarderKind) => void): void {
+  const options = typeof a === 'function' ? {} : a;
+  const fn = typeof a === 'function' ? a : (b as (f: ForwarderKind) => void);
+  for (const forwarder of FORWARDERS) describe(`${name} [${forwarder}]`, options, () => fn(forwarder));
 }

@@ -4,7 +4,7 @@ import net from 'node:net';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
-import { metricValue, request, startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+import { metricValue, request, startTestSidecar, type TestSidecar, describeEachForwarder } from '../helpers/sidecar';
 import { freePort } from '../helpers/ports';
 
 
@@ -27,10 +27,10 @@ function rawExchange(port: number, payload: string, waitMs = 3000): Promise<stri
   });
 }
 
-describe('upstream failures', { timeout: 20_000 }, () => {
+describeEachForwarder('upstream failures', { timeout: 20_000 }, (forwarder) => {
   it('answers 502 PAYSIDECAR_UPSTREAM_UNAVAILABLE with a trace id when the upstream refuses, and counts it', async () => {
     const port = await freePort();
-    const sc = await startTestSidecar({ upstream: `http://127.0.0.1:${port}` });
+    const sc = await startTestSidecar({ forwarder, upstream: `http://127.0.0.1:${port}` });
     try {
       const r = await request(`${sc.base}/api/orders`);
       assert.equal(r.status, 502);
@@ -50,7 +50,7 @@ describe('upstream failures', { timeout: 20_000 }, () => {
 
   it('answers 504 PAYSIDECAR_UPSTREAM_TIMEOUT when the upstream is too slow', async () => {
     const up = await startUpstream((_req, res) => setTimeout(() => res.end('late'), 2000).unref());
-    const sc = await startTestSidecar({ upstream: up.url.href, upstreamTimeout: '300ms' });
+    const sc = await startTestSidecar({ forwarder, upstream: up.url.href, upstreamTimeout: '300ms' });
     try {
       const started = Date.now();
       const r = await request(`${sc.base}/slow`);
@@ -70,7 +70,7 @@ describe('upstream failures', { timeout: 20_000 }, () => {
       res.write(Buffer.alloc(1000, 97));
       setTimeout(() => res.socket?.destroy(), 50);
     });
-    const sc = await startTestSidecar({ upstream: up.url.href });
+    const sc = await startTestSidecar({ forwarder, upstream: up.url.href });
     try {
       const outcome = await new Promise<string>((resolve) => {
         http.get(`${sc.base}/reset`, { agent: false }, (res) => {

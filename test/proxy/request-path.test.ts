@@ -1,19 +1,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
-import { metricValue, request, startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+import { metricValue, request, startTestSidecar, type TestSidecar, describeEachForwarder } from '../helpers/sidecar';
 import { signStressToken } from '../../src/context/stress-token';
 
 const SECRET = 'test-stress-secret-0123456789';
 const PARENT_TRACE = '0af7651916cd43dd8448eb211c80319c';
 const PARENT_SPAN = 'b7ad6b7169203331';
 
-describe('request path', () => {
+describeEachForwarder('request path', (forwarder) => {
   let up: TestUpstream;
   let sc: TestSidecar;
   before(async () => {
     up = await startUpstream();
-    sc = await startTestSidecar({ upstream: up.url.href, stressSecret: SECRET });
+    sc = await startTestSidecar({ forwarder, upstream: up.url.href, stressSecret: SECRET });
   });
   after(async () => {
     await sc.shutdown();
@@ -129,14 +129,14 @@ describe('request path', () => {
   });
 });
 
-describe('trusted peers', () => {
+describeEachForwarder('trusted peers', (forwarder) => {
   let up: TestUpstream;
   let stressUp: TestUpstream;
   let sc: TestSidecar;
   before(async () => {
     up = await startUpstream();
     stressUp = await startUpstream();
-    sc = await startTestSidecar({ upstream: up.url.href, stressUpstream: stressUp.url.href, trustCidr: ['127.0.0.0/8'] });
+    sc = await startTestSidecar({ forwarder, upstream: up.url.href, stressUpstream: stressUp.url.href, trustCidr: ['127.0.0.0/8'] });
   });
   after(async () => {
     await sc.shutdown();

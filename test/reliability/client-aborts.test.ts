@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
-import { metricValue, startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+import { metricValue, startTestSidecar, type TestSidecar, describeEachForwarder } from '../helpers/sidecar';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -87,12 +87,12 @@ function abandon(base: string, up: ArrivalUpstream, kind: Kind, i: number): Prom
   });
 }
 
-describe('client aborts in bulk', { timeout: 90_000 }, () => {
+describeEachForwarder('client aborts in bulk', { timeout: 90_000 }, (forwarder) => {
   const up = new ArrivalUpstream();
   let sc: TestSidecar;
   before(async () => {
     await new Promise<void>((r) => up.server.listen(0, '127.0.0.1', r));
-    sc = await startTestSidecar({ upstream: `http://127.0.0.1:${(up.server.address() as AddressInfo).port}` });
+    sc = await startTestSidecar({ forwarder, upstream: `http://127.0.0.1:${(up.server.address() as AddressInfo).port}` });
   });
   after(async () => {
     await sc.shutdown();

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startUpstream, type TestUpstream } from '../helpers/upstream';
-import { metricValue, request, startTestSidecar, type TestSidecar } from '../helpers/sidecar';
+import { metricValue, request, startTestSidecar, type TestSidecar, describeEachForwarder } from '../helpers/sidecar';
 
 interface Outcome {
   kind: 'complete' | 'cut' | 'request-error';
@@ -47,7 +47,7 @@ function get(url: string, upload?: { bytes: number; chunk: number }): Promise<Ou
   });
 }
 
-describe('upstream faults', { timeout: 30_000 }, () => {
+describeEachForwarder('upstream faults', { timeout: 30_000 }, (forwarder) => {
   let up: TestUpstream;
   let sc: TestSidecar;
   before(async () => {
@@ -67,7 +67,7 @@ describe('upstream faults', { timeout: 30_000 }, () => {
           res.end('ok');
       }
     });
-    sc = await startTestSidecar({ upstream: up.url.href, upstreamTimeout: '400ms' });
+    sc = await startTestSidecar({ forwarder, upstream: up.url.href, upstreamTimeout: '400ms' });
   });
   after(async () => {
     await sc.shutdown();
@@ -109,7 +109,7 @@ describe('upstream faults', { timeout: 30_000 }, () => {
     });
     await new Promise<void>((r) => rst.listen(0, '127.0.0.1', r));
     const port = (rst.address() as import('node:net').AddressInfo).port;
-    const side = await startTestSidecar({ upstream: `http://127.0.0.1:${port}` });
+    const side = await startTestSidecar({ forwarder, upstream: `http://127.0.0.1:${port}` });
     try {
       const r = await get(`${side.base}/upload`, { bytes: 8 * 1024 * 1024, chunk: 16 * 1024 });
       // The sidecar answers 502 as soon as the upstream goes; the client may still be writing and see its
