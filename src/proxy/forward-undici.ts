@@ -13,11 +13,15 @@ import { H_TRACE_ID } from '../context/headers';
 import { stripHopByHop } from './hop-by-hop';
 import type { Exchange } from './exchange';
 import type { FailureHandler, ForwardOptions, UpstreamFailure } from './forward';
+import { protocolFailure } from './flight';
+import { errorStatus } from '../errors';
 import type { Forwarder } from './forwarder';
 
 type Controller = Dispatcher.DispatchController;
 
 export function classifyUndiciError(err: NodeJS.ErrnoException, opts: ForwardOptions): UpstreamFailure {
+  // undici's HTTPParserError carries llhttp's code, as node's client does: not HTTP/1.1.
+  if (err.code?.startsWith('HPE_')) return protocolFailure(err.code.slice(4).toLowerCase());
   switch (err.code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return { code: 'PAYSIDECAR_UPSTREAM_CONNECT_TIMEOUT', errorType: UPSTREAM_ERROR_TYPES.connectTimeout, detail: `no connection within ${opts.connectTimeoutMs}ms` };
@@ -105,11 +109,14 @@ class Relay implements Dispatcher.DispatchHandler {
     // 'close' has run: that is the client's abort, not an upstream failure.
     if (ex.clientAborted || res.destroyed || res.socket?.destroyed === true) return;
     const failure = classifyUndiciError(err as NodeJS.ErrnoException, this.opts);
-    // Mid-body the http-proxy core can only tell a cut response; keep the same label.
-    ex.upstreamError = res.headersSent && failure.errorType !== UPSTREAM_ERROR_TYPES.timeout ? UPSTREAM_ERROR_TYPES.reset : failure.errorType;
-    this.upstreamErrors.add(1, { [ATTR_ERROR_TYPE]: ex.upstreamError });
-    if (res.headersSent) res.destroy();
-    else this.onFailure(ex, this.req, res, failure);
+    ex.upstreamError = failure.errorType;
+    this.upstreamErrors.add(1, { [ATTR_ERROR_TYPE]: failure.errorType });
+    if (res.headersSent) {
+      // The one rule for a started response (flight.ts): cut the client, record the failure's own
+      // status and error type once.
+      ex.outcome = { status: errorStatus(failure.code), errorType: failure.errorType };
+      res.destroy();
+    } else this.onFailure(ex, this.req, res, failure);
   }
 }
 
