@@ -90,7 +90,9 @@ export function startWatch(o: WatchOptions): Watch {
     s.busy = true;
     s.report.scrapes.tried++;
     try {
-      const res = await fetch(`${s.url}/metrics`, { signal: AbortSignal.timeout(Math.max(200, intervalMs * 0.9)) });
+      // A loaded target answers late; a late scrape still counts (its rates are per second of the
+      // time between scrapes), and the tick skips this target until it has answered.
+      const res = await fetch(`${s.url}/metrics`, { signal: AbortSignal.timeout(Math.max(2000, intervalMs * 3)) });
       if (res.status !== 200) {
         warn(s, `http-${res.status}`, `${s.url}/metrics answered HTTP ${res.status}`);
         await res.arrayBuffer().catch(() => undefined);
