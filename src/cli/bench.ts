@@ -16,6 +16,8 @@ import { runBench } from '../bench/run';
 import { EXAMPLE_SCENARIOS } from './example';
 import { formatReport } from '../bench/table';
 import { formatDiagnosis } from '../bench/diagnosis-text';
+import { compareReports } from '../bench/compare';
+import { formatCompare, renderCompareHtml } from '../bench/compare-format';
 import { LEVELS } from '../bench/verdict';
 import { formatDuration } from '../config/duration';
 
@@ -144,6 +146,33 @@ With --watch, ${ENV.DEBUG_TOKEN.name} (when set) is sent as the bearer token to 
     }
     process.exitCode = finish(report, outputs);
   });
+
+  bench
+    .command('compare')
+    .description('before/after table of two bench --json reports: TPS, p50..p99.9, error rate, and with --watch the targets\' CPU per request, event-loop p99 and GC share; each change judged against run-to-run noise')
+    .argument('<before>', 'bench --json report of the run before the change')
+    .argument('<after>', 'bench --json report of the run after it')
+    .option('--html <file>', 'also write the table as a self-contained HTML page')
+    .action((beforeFile: string, afterFile: string, opts: { html?: string }) => {
+      const problems: string[] = [];
+      const read = (f: string) => {
+        try {
+          return readReport(f);
+        } catch (err) {
+          problems.push((err as Error).message);
+          return undefined;
+        }
+      };
+      const before = read(beforeFile);
+      const after = read(afterFile);
+      if (!before || !after) badInput('bench compare', new ConfigError(problems));
+      const rows = compareReports(before, after);
+      process.stdout.write(formatCompare(before, after, rows, [beforeFile, afterFile]));
+      if (opts.html) {
+        writeFileCreatingDir(opts.html, renderCompareHtml(before, after, rows, [beforeFile, afterFile]));
+        process.stdout.write(`HTML: ${opts.html}\n`);
+      }
+    });
 
   const merge = bench
     .command('merge')
