@@ -142,5 +142,10 @@ export function summarizeCpuProfile(profile: Profile, cwd = process.cwd()): CpuS
   };
   const period = Number(profile.period) || 0;
   const cpuMs = types[valueIndex] === 'cpu' ? sum / 1e6 : (sum * period) / 1e6;
-  return { samples, cpuMs: Math.round(cpuMs), top, offRequestPath, flame: finish(root) };
+  const requestPath = ranked
+    .filter(([, e]) => e.value - e.off > 0 && !PSEUDO_FRAMES.has(e.frame.name))
+    .sort(([, a], [, b]) => b.value - b.off - (a.value - a.off))
+    .slice(0, 5)
+    .map(([k, e]) => describe(k, e, e.value - e.off));
+  return { samples, cpuMs: Math.round(cpuMs), top, offRequestPath, requestPath, flame: finish(root) };
 }

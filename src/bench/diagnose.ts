@@ -17,7 +17,8 @@
  *   watched target was saturated or blocked, or while the client's p99 broke the normal threshold:
  *   the sidecar waited on what is behind it.
  * - hot-function (info): each profiled target's hottest function by self time, with its share of
- *   the target's CPU and, for builtins, the nearest caller with a source file.
+ *   the target's CPU and, for builtins, the nearest caller with a source file; when that is the
+ *   block's culprit, the hottest function serving requests instead.
  */
 import { runtime } from '../telemetry/names';
 import { PSEUDO_FRAMES } from './cpu-profile';
@@ -155,14 +156,19 @@ export function diagnose(report: Pick<BenchReport, 'latencyMs' | 'verdict' | 'mo
   }
 
   for (const { target, stats } of seen) {
-    const hot = hottest(target);
+    let hot = hottest(target);
     if (!hot) continue;
+    // When the hottest function is the block already named, the one to tune for throughput is
+    // the hottest serving requests.
+    const blockedBy = out.find((f) => f.rule === 'eventloop-blocked' && f.target === target.name)?.evidence.function;
+    const serving = blockedBy === hot.name ? target.cpu?.requestPath?.[0] : undefined;
+    if (serving) hot = serving;
     const cores = stats.cpuCores !== undefined ? ` of ${f2(stats.cpuCores)} cores` : '';
     out.push({
       rule: 'hot-function',
       level: 'info',
       target: target.name,
-      summary: `${target.name}: hottest function ${describeFunction(hot)}: ${pctOf(hot.self)} of its CPU${cores} in itself, ${pctOf(hot.total)} under it`,
+      summary: `${target.name}: hottest function ${serving ? 'serving requests ' : ''}${describeFunction(hot)}: ${pctOf(hot.self)} of its CPU${cores} in itself, ${pctOf(hot.total)} under it`,
       evidence: { function: hot.name, self: hot.self, total: hot.total, ...(hot.file ? { file: hot.file } : {}) },
     });
   }

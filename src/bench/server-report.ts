@@ -39,6 +39,8 @@ export interface CpuSummary {
    * per-request work shows here (`self` counts those samples only).
    */
   offRequestPath: TopFunction[];
+  /** The same over the samples serving a request: the work that grows with the load. */
+  requestPath: TopFunction[];
   flame: FlameNode;
 }
 
