@@ -1,8 +1,13 @@
 /**
- * `--html FILE`: one self-contained page (inline CSS and SVG; no script, no CDN, nothing fetched —
- * its Content-Security-Policy forbids it) with throughput and latency over time, the percentile
- * distribution curve, the status breakdown and, for a ramp, latency by offered rate.
+ * `--html FILE`: one self-contained page (inline CSS and SVG; no CDN, nothing fetched — its
+ * Content-Security-Policy forbids it) with throughput and latency over time, the percentile
+ * distribution curve, the status breakdown and, for a ramp, latency by offered rate. A watched
+ * run adds the diagnosis, the server-side series and the flame graphs (server-html.ts); their one
+ * inline script is allowed by its hash, no other script can run.
  */
+import { createHash } from 'node:crypto';
+import { diagnosisSection, serverSections, timeAxis } from './server-html';
+import { FLAME_SCRIPT } from './flamegraph';
 import { decodeHistogram, percentileCurve } from './histogram';
 import type { BenchReport } from './report';
 import { barChart, escapeXml as esc, formatNumber, lineChart, type Series } from './svg-chart';
@@ -20,7 +25,7 @@ function throughputChart(r: BenchReport): string {
   if (r.timeline.some((p) => p.targetRate !== undefined)) {
     series.push({ name: 'target rps', color: COLORS.target, dashed: true, points: r.timeline.map((p) => [p.t, p.targetRate ?? null]) });
   }
-  return lineChart({ title: 'Throughput over time', series, x: { label: 'seconds into the run' }, y: { label: 'requests / s' } });
+  return lineChart({ title: 'Throughput over time', series, x: r.server ? timeAxis(r) : { label: 'seconds into the run' }, y: { label: 'requests / s' } });
 }
 
 function latencyChart(r: BenchReport): string {
@@ -33,7 +38,7 @@ function latencyChart(r: BenchReport): string {
       { name: 'p99', color: COLORS.p99, points: pick('p99') },
       { name: 'max', color: COLORS.max, points: pick('max') },
     ],
-    x: { label: 'seconds into the run' },
+    x: r.server ? timeAxis(r) : { label: 'seconds into the run' },
     y: { label: 'latency, ms (log)', log: true },
   });
 }
@@ -144,10 +149,13 @@ export function renderHtml(r: BenchReport): string {
       )}</section>`,
     );
   }
+  sections.splice(2, 0, ...serverSections(r));
+  const script = r.server?.targets.some((x) => x.cpu) ? FLAME_SCRIPT : '';
+  const scriptSrc = script ? `; script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'` : '';
   const t = v.thresholds;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'${scriptSrc}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>paysidecar bench: ${esc(r.label)}</title>
 <style>
@@ -162,6 +170,11 @@ svg .title{font-size:14px;font-weight:600;fill:#111827}svg .legend,svg .tick{fon
 svg .grid{stroke:#e5e7eb}svg .axis{stroke:#9ca3af}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}th,td{border-bottom:1px solid #e5e7eb;padding:4px 10px;text-align:left}th{color:#4b5563;font-weight:600}
 code{background:#f3f4f6;padding:0 4px;border-radius:3px}footer{color:#9ca3af;margin-top:32px;font-size:12px}
+.diagnosis ul{padding-left:18px}.finding.bottleneck b{color:#b91c1c}.finding.info b{color:#4b5563}.warnings{color:#92400e}
+.profile-grid{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:12px;align-items:start}
+.flame svg{display:block;border:1px solid #e5e7eb;cursor:pointer}.flame text{font:11px ui-monospace,monospace;fill:#111827;pointer-events:none}
+.flame g.match rect{fill:#e11d48}.flame-bar{display:flex;gap:8px;align-items:center;margin:4px 0}.flame-bar input{flex:1;padding:3px 6px}
+table.top td{font-size:12px;word-break:break-all}td.num{text-align:right;white-space:nowrap}
 </style></head><body>
 <h1>paysidecar bench: ${esc(r.label)}</h1>
 <p class="meta"><b>${esc(r.target)}</b><br>${esc(describeMode(r))} · traffic ${esc(traffic)} · started ${esc(r.startedAt)} · ran ${esc(String(r.durationSeconds))} s</p>
@@ -170,8 +183,10 @@ ${esc(v.reasons.join('; ') || 'p99 and error rate within the normal thresholds')
 <br><small>normal: p99 ≤ ${esc(formatNumber(t.p99NormalMs))} ms and error rate &lt; ${esc(pct(t.errorRateNormal))}; warning: p99 ≤ ${esc(formatNumber(t.p99WarningMs))} ms and error rate ≤ ${esc(pct(t.errorRateWarning))}; danger above.
 Little's law: ${esc(r.littlesLaw.note)}.</small></p>
 <div class="cards">${cards}</div>
+${diagnosisSection(r)}
 ${sections.join('\n')}
 <footer>${esc(r.tool)} · ${esc(r.format)}</footer>
+${script ? `<script>${script}</script>` : ''}
 </body></html>
 `;
 }

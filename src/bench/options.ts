@@ -17,6 +17,8 @@ import { RateSchedule } from './schedule';
 import { StressColour } from './stress-colour';
 import { SingleTarget } from './target';
 import { DEFAULT_THRESHOLDS, LEVELS, type Level, type Thresholds } from './verdict';
+import { parseWatchFlags, reportBase, reportDir } from './watch-options';
+import { profileWindow } from './profile-window';
 
 /** Raw flag values as commander hands them over. */
 export interface BenchFlags {
@@ -45,6 +47,12 @@ export interface BenchFlags {
   failOn?: string;
   progressInterval?: string;
   quiet?: boolean;
+  watch?: string;
+  profile?: boolean;
+  profileSeconds?: string;
+  profileHeap?: boolean;
+  profileTrace?: boolean;
+  profileDir?: string;
   /** Flags a scenario declares for itself (e.g. the payment example's --platform, --mix). */
   [scenarioFlag: string]: unknown;
 }
@@ -181,6 +189,7 @@ export function parseBenchFlags(flags: BenchFlags, env: NodeJS.ProcessEnv, scena
 
   const thresholds = parseThresholds(flags, problems);
   const outputs = parseOutputs(flags, problems);
+  const watch = parseWatchFlags(flags, env, problems);
   if (problems.length > 0 || !source) throw new ConfigError(problems);
 
   let schedule: RateSchedule | undefined;
@@ -214,6 +223,12 @@ export function parseBenchFlags(flags: BenchFlags, env: NodeJS.ProcessEnv, scena
     traceIds: flags.traceparent !== false,
     thresholds,
   };
+  if (watch) {
+    const lastStepMs = schedule && ramp ? schedule.steps[schedule.steps.length - 1]?.durationMs : undefined;
+    plan.watch = { ...watch, window: profileWindow({ durationMs: schedule ? schedule.totalMs : durationMs ?? Infinity, lastStepMs, maxSeconds: watch.maxSeconds }) };
+    if (watch.profile) watch.profile.prefix = reportBase(outputs);
+    if (watch.profile && watch.profile.dir === '') watch.profile.dir = reportDir(outputs);
+  }
   return { plan, outputs };
 }
 

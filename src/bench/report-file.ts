@@ -77,7 +77,7 @@ export function readReport(path: string): BenchReport {
 }
 
 /** Written beside the target and renamed over it, so a reader (a merge waiting for workers' files) never sees half a file. */
-export function writeFileCreatingDir(path: string, text: string): void {
+export function writeFileCreatingDir(path: string, text: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, text);

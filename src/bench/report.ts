@@ -8,6 +8,8 @@ import { encodeHistogram, summarize, type LatencySummaryMs } from './histogram';
 import { judge, DEFAULT_THRESHOLDS, type Thresholds, type Verdict } from './verdict';
 import { littlesLaw, type LittlesLaw } from './littles-law';
 import type { Traffic } from '../telemetry/names';
+import type { Finding } from './finding';
+import type { ServerReport } from './server-report';
 
 export const REPORT_FORMAT = 'paysidecar-bench/v1';
 
@@ -104,6 +106,9 @@ export interface BenchReport extends RunMeta {
   runs?: RunRef[];
   timeline: TimelinePoint[];
   histogram: string;
+  /** `--watch`: the targets' side of the run (server-report.ts) and what it points at (diagnose.ts). */
+  server?: ServerReport;
+  findings?: Finding[];
 }
 
 export interface Aggregate {

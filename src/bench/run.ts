@@ -15,6 +15,8 @@ import type { StressColour } from './stress-colour';
 import { TraceIds } from './trace-ids';
 import type { Thresholds } from './verdict';
 import { warmUpClient } from './warm-up';
+import { attachServerSide } from './diagnose';
+import { startWatch, type WatchOptions } from './watch';
 
 export interface BenchPlan {
   meta: RunMeta;
@@ -33,6 +35,8 @@ export interface BenchPlan {
   thresholds: Thresholds;
   /** Warm the client up on loopback before the clock starts (default true; see warm-up.ts). */
   warmUp?: boolean;
+  /** `--watch`: the targets' /metrics and profiles, beside the client's figures (watch.ts). */
+  watch?: Omit<WatchOptions, 'onWarning'>;
 }
 
 export interface RunHooks {
@@ -41,6 +45,8 @@ export interface RunHooks {
   progressEveryMs?: number;
   /** Aborting stops scheduling; requests in flight finish and the report covers what ran. */
   signal?: AbortSignal;
+  /** A watched target did not answer or refused a capture (once per target and problem). */
+  onWarning?: (message: string) => void;
 }
 
 export async function runBench(plan: BenchPlan, hooks: RunHooks = {}): Promise<BenchReport> {
@@ -48,6 +54,7 @@ export async function runBench(plan: BenchPlan, hooks: RunHooks = {}): Promise<B
   const clock = () => performance.now();
   const client = new HttpClient({ connections: plan.meta.connections, timeoutMs: plan.timeoutMs });
   const t0 = clock();
+  const watch = plan.watch ? startWatch({ ...plan.watch, onWarning: hooks.onWarning }) : undefined;
   const schedule = plan.schedule;
   const recorder = new Recorder({
     meta: plan.meta,
@@ -83,5 +90,7 @@ export async function runBench(plan: BenchPlan, hooks: RunHooks = {}): Promise<B
     await plan.source.close?.();
   }
   recorder.recordUnsent(result.unsent, result.endMs);
-  return buildReport(recorder.finish(result.endMs), plan.thresholds);
+  const report = buildReport(recorder.finish(result.endMs), plan.thresholds);
+  if (watch) attachServerSide(report, await watch.finish());
+  return report;
 }

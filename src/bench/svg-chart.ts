@@ -32,6 +32,8 @@ export interface LineChartSpec {
   y: Axis;
   width?: number;
   height?: number;
+  /** A shaded span of x, e.g. the window a profile covered. */
+  band?: { from: number; to: number; label: string };
 }
 
 export function escapeXml(s: string): string {
@@ -109,6 +111,11 @@ export function lineChart(spec: LineChartSpec): string {
   const sx = scale(spec.x, xs.length ? xs : [0, 1], M.left, width - M.right);
   const sy = scale(spec.y, ys.length ? ys : [0, 1], height - M.bottom, M.top);
   const grid: string[] = [];
+  if (spec.band) {
+    const x0 = Math.max(M.left, sx.map(spec.band.from));
+    const x1 = Math.min(width - M.right, sx.map(spec.band.to));
+    if (x1 > x0) grid.push(`<g class="band"><title>${escapeXml(spec.band.label)}</title><path d="M${x0.toFixed(1)} ${M.top}H${x1.toFixed(1)}V${height - M.bottom}H${x0.toFixed(1)}z" fill="#fde68a" fill-opacity="0.35"/></g>`);
+  }
   for (const t of sy.ticks) {
     const y = sy.map(t.value).toFixed(1);
     grid.push(`<line x1="${M.left}" y1="${y}" x2="${width - M.right}" y2="${y}" class="grid"/><text x="${M.left - 6}" y="${y}" class="tick" text-anchor="end" dominant-baseline="middle">${escapeXml(t.label)}</text>`);

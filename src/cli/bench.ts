@@ -15,6 +15,9 @@ import { readReport, writeFileCreatingDir, writeReport } from '../bench/report-f
 import { runBench } from '../bench/run';
 import { EXAMPLE_SCENARIOS } from './example';
 import { formatReport } from '../bench/table';
+import { formatDiagnosis } from '../bench/diagnosis-text';
+import { compareReports } from '../bench/compare';
+import { formatCompare, renderCompareHtml } from '../bench/compare-format';
 import { LEVELS } from '../bench/verdict';
 import { formatDuration } from '../config/duration';
 
@@ -48,6 +51,7 @@ function addVerdictOptions(cmd: Command): Command {
 /** Writes the outputs and prints the report; returns the exit code. */
 function finish(report: BenchReport, outputs: Outputs): number {
   process.stdout.write(formatReport(report));
+  process.stdout.write(formatDiagnosis(report));
   if (outputs.json) {
     writeReport(outputs.json, report);
     process.stdout.write(`\nJSON report: ${outputs.json}\n`);
@@ -83,7 +87,13 @@ export function registerBench(program: Command): void {
     .option('--no-traceparent', 'do not send a W3C traceparent (by default every request gets one and the report lists a few trace ids)')
     .option('--label <name>', 'name of this run in reports and merges (default: the host name)')
     .option('--progress-interval <duration>', 'when not on a terminal, print a progress line this often (default 5s)')
-    .option('--quiet', 'no progress output');
+    .option('--quiet', 'no progress output')
+    .option('--watch <url[,url…]>', "watch these listeners while loading (the sidecar's admin, the agent's): /metrics every second, CPU profile in the steady window, a diagnosis in the report")
+    .option('--no-profile', 'with --watch: scrape /metrics only, take no profile')
+    .option('--profile-seconds <n>', 'with --watch: longest CPU profile, seconds (default 10; it is fitted to the steady part of the run)')
+    .option('--profile-heap', 'with --watch: also take a heap profile after the CPU profile')
+    .option('--profile-trace', 'with --watch: also take a timeline trace (Perfetto) after the CPU profile')
+    .option('--profile-dir <dir>', 'with --watch: where the pprof files go (default: beside --html, else --json, else here)');
   for (const [, s] of scenarios) for (const o of s.options) bench.option(o.flags, o.description);
   addVerdictOptions(bench);
   bench.addHelpText(
@@ -94,7 +104,11 @@ otherwise closed loop over --connections. Bounds: --duration and/or --requests.
 Examples:
   paysidecar bench --target http://127.0.0.1:15001/health --rate 500 --duration 30s
   paysidecar bench --scenario payment --rate 200 --stress stress-v1 --html report.html
-  paysidecar bench merge worker-*.json --html merged.html`,
+  paysidecar bench --target http://127.0.0.1:15001/v3/pay/transactions/native --rate 300 --duration 30s \\
+    --watch http://127.0.0.1:15090,http://127.0.0.1:15091 --html out/report.html
+  paysidecar bench merge worker-*.json --html merged.html
+  paysidecar bench compare before.json after.json --html compare.html
+With --watch, ${ENV.DEBUG_TOKEN.name} (when set) is sent as the bearer token to /debug/pprof.`,
   );
   bench.action(async (opts: BenchFlags) => {
     let parsed;
@@ -120,13 +134,45 @@ Examples:
     process.on('SIGINT', onSigint);
     let report: BenchReport;
     try {
-      report = await runBench(plan, { onProgress: (live) => progress.update(plan.meta.label, live), progressEveryMs: progress.everyMs, signal: stop.signal });
+      report = await runBench(plan, {
+        onProgress: (live) => progress.update(plan.meta.label, live),
+        progressEveryMs: progress.everyMs,
+        signal: stop.signal,
+        onWarning: (m) => process.stderr.write(`paysidecar bench: warning: ${m}\n`),
+      });
     } finally {
       progress.stop();
       process.off('SIGINT', onSigint);
     }
     process.exitCode = finish(report, outputs);
   });
+
+  bench
+    .command('compare')
+    .description('before/after table of two bench --json reports: TPS, p50..p99.9, error rate, and with --watch the targets\' CPU per request, event-loop p99 and GC share; each change judged against run-to-run noise')
+    .argument('<before>', 'bench --json report of the run before the change')
+    .argument('<after>', 'bench --json report of the run after it')
+    .option('--html <file>', 'also write the table as a self-contained HTML page')
+    .action((beforeFile: string, afterFile: string, opts: { html?: string }) => {
+      const problems: string[] = [];
+      const read = (f: string) => {
+        try {
+          return readReport(f);
+        } catch (err) {
+          problems.push((err as Error).message);
+          return undefined;
+        }
+      };
+      const before = read(beforeFile);
+      const after = read(afterFile);
+      if (!before || !after) badInput('bench compare', new ConfigError(problems));
+      const rows = compareReports(before, after);
+      process.stdout.write(formatCompare(before, after, rows, [beforeFile, afterFile]));
+      if (opts.html) {
+        writeFileCreatingDir(opts.html, renderCompareHtml(before, after, rows, [beforeFile, afterFile]));
+        process.stdout.write(`HTML: ${opts.html}\n`);
+      }
+    });
 
   const merge = bench
     .command('merge')

@@ -1,7 +1,7 @@
 /**
  * Runtime sampling for the agent and the sidecar alike: event-loop delay (resolution subtracted)
  * and utilisation, long blocks from a timer-drift probe, GC pauses by kind and the share of wall
- * time they took, heap and its spaces, external and array-buffer memory, active handles and
+ * time they took, process CPU time, heap and its spaces, external and array-buffer memory, active handles and
  * requests. Names as @opentelemetry/instrumentation-runtime-node writes them (see names/runtime.ts).
  *
  * Interval statistics cover the time since the previous collection (one scrape to the next), so
@@ -82,6 +82,7 @@ export function startRuntimeSampler(meter: Meter, opts: RuntimeSamplerOptions = 
   const external = gauge(names.MEMORY_EXTERNAL);
   const arrayBuffers = gauge(names.MEMORY_ARRAY_BUFFERS);
   const rss = gauge(names.PROCESS_RSS);
+  const cpuTime = meter.createObservableCounter(names.PROCESS_CPU_TIME.otel, instrumentOptions(names.PROCESS_CPU_TIME));
   const handles = gauge(names.ACTIVE_HANDLES);
   const requests = gauge(names.ACTIVE_REQUESTS);
   const blocks = meter.createCounter(names.EVENTLOOP_BLOCKS.otel, instrumentOptions(names.EVENTLOOP_BLOCKS));
@@ -154,6 +155,7 @@ export function startRuntimeSampler(meter: Meter, opts: RuntimeSamplerOptions = 
     external,
     arrayBuffers,
     rss,
+    cpuTime,
     handles,
     requests,
   ];
@@ -181,6 +183,9 @@ export function startRuntimeSampler(meter: Meter, opts: RuntimeSamplerOptions = 
       result.observe(external, mem.external);
       result.observe(arrayBuffers, mem.arrayBuffers);
       result.observe(rss, mem.rss);
+      const cpu = process.cpuUsage();
+      result.observe(cpuTime, cpu.user / 1e6, { [names.ATTR_CPU_MODE]: names.CPU_MODES.user });
+      result.observe(cpuTime, cpu.system / 1e6, { [names.ATTR_CPU_MODE]: names.CPU_MODES.system });
 
       const active = activeResources();
       for (const [type, n] of active.handles) result.observe(handles, n, { [names.ATTR_RESOURCE_TYPE]: type });

@@ -14,6 +14,8 @@ import { renderHtml } from '../../../src/bench/html';
 import { mergeReports } from '../../../src/bench/merge';
 import { writeFileCreatingDir, writeReport } from '../../../src/bench/report-file';
 import { formatReport } from '../../../src/bench/table';
+import { attachServerSide } from '../../../src/bench/diagnose';
+import { formatDiagnosis } from '../../../src/bench/diagnosis-text';
 import { DEFAULT_THRESHOLDS } from '../../../src/bench/verdict';
 import { checkPorts, type PortClaim } from '../demo/ports';
 import { startStack, type Stack } from '../demo/stack';
@@ -145,6 +147,8 @@ async function demo(f: DemoFlags): Promise<void> {
   let reported = false;
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The terminal closed: nobody is left to read a report, so stop everything now.
+  process.on('SIGHUP', () => shutdown(129));
 
   say(`\nwarming the servers up: ${STACK_WARM_UP_REQUESTS} payment requests through the sidecar, not measured`);
   try {
@@ -166,6 +170,7 @@ async function demo(f: DemoFlags): Promise<void> {
       stressSecret,
       stream: process.stderr,
       signal: traffic.signal,
+      watch: { targets: [new URL(stack.urls.admin), ...(stack.agentLoaded ? [new URL(stack.urls.agent)] : [])], dir: out },
     });
   } catch (err) {
     process.stderr.write(`paysidecar demo: the traffic run failed: ${(err as Error).message}\n`);
@@ -175,6 +180,7 @@ async function demo(f: DemoFlags): Promise<void> {
   reported = true;
   const both = [reports.prod, reports.stress];
   const merged = mergeReports(both, DEFAULT_THRESHOLDS);
+  if (reports.server) attachServerSide(merged, reports.server);
   const html = join(out, 'report.html');
   writeFileCreatingDir(html, renderHtml(merged));
   writeReport(join(out, 'report.json'), merged);
@@ -182,7 +188,7 @@ async function demo(f: DemoFlags): Promise<void> {
   writeReport(join(out, 'report-stress.json'), reports.stress);
 
   say('');
-  say(formatReport(merged));
+  say(formatReport(merged) + formatDiagnosis(merged));
   say('By traffic');
   say(byTrafficLines(both));
   say('\nTrace ids (W3C trace id, and the X-Trace-ID the sidecar answered with)');

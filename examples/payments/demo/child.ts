@@ -6,7 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { join } from 'node:path';
 import { formatHostPort, type HostPort } from '../../../src/config/address';
+
+const EXIT_WITH_PARENT = join(__dirname, 'exit-with-parent.js');
 
 export interface DemoChild {
   readonly name: string;
@@ -38,7 +41,8 @@ function connects(hp: HostPort): Promise<boolean> {
 
 export function startChild(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): DemoChild {
   const fd = openSync(logFile, 'w');
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', fd, fd] });
+  // stdin is a pipe the demo holds open for the child's life: see exit-with-parent.ts.
+  const child = spawn(process.execPath, ['--require', EXIT_WITH_PARENT, ...args], { env, stdio: ['pipe', fd, fd] });
   closeSync(fd);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   child.once('exit', (code, signal) => (exited = { code, signal }));

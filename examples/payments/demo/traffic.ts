@@ -11,6 +11,9 @@ import { DEFAULT_MIX, PaymentScenario } from '../bench/scenario';
 import { RateSchedule } from '../../../src/bench/schedule';
 import { StressColour } from '../../../src/bench/stress-colour';
 import { DEFAULT_THRESHOLDS } from '../../../src/bench/verdict';
+import { profileWindow } from '../../../src/bench/profile-window';
+import type { ServerReport } from '../../../src/bench/server-report';
+import { startWatch } from '../../../src/bench/watch';
 
 export const DEMO_SCENARIO = 'stress-demo';
 const CONNECTIONS = 64;
@@ -24,6 +27,8 @@ export interface TrafficOptions {
   stressSecret: string;
   stream: NodeJS.WritableStream & { isTTY?: boolean };
   signal: AbortSignal;
+  /** Listeners to watch while the traffic runs (the sidecar's admin, the agent's), and where their profiles go. */
+  watch?: { targets: URL[]; dir: string };
 }
 
 function lane(label: 'prod' | 'stress', rate: number, o: TrafficOptions): BenchPlan {
@@ -76,17 +81,27 @@ export async function warmUpStack(sidecarUrl: string, platformUrl: string): Prom
   });
 }
 
-export async function runDemoTraffic(o: TrafficOptions): Promise<{ prod: BenchReport; stress: BenchReport }> {
+export async function runDemoTraffic(o: TrafficOptions): Promise<{ prod: BenchReport; stress: BenchReport; server?: ServerReport }> {
   const plans = [lane('prod', o.prodRate, o), lane('stress', o.stressRate, o)];
   const progress = createProgress(
     plans.map((p) => ({ name: p.meta.label, totalMs: o.durationMs, totalRequests: Infinity })),
     { stream: o.stream, intervalMs: 5000 },
   );
+  // One watch beside both lanes (as `bench --watch` runs one beside its loop): the sidecar and
+  // the gateway see prod and stress together.
+  const watch = o.watch
+    ? startWatch({
+        targets: o.watch.targets,
+        window: profileWindow({ durationMs: o.durationMs }),
+        profile: { heap: false, trace: false, dir: o.watch.dir, prefix: 'report.' },
+        onWarning: (m) => o.stream.write(`paysidecar demo: warning: ${m}\n`),
+      })
+    : undefined;
   try {
     const [prod, stress] = await Promise.all(
       plans.map((p) => runBench(p, { onProgress: (live) => progress.update(p.meta.label, live), progressEveryMs: progress.everyMs, signal: o.signal })),
     );
-    return { prod, stress };
+    return { prod, stress, server: await watch?.finish() };
   } finally {
     progress.stop();
   }

@@ -27,12 +27,16 @@ export const HEAP_SPACE_PHYSICAL = metric('v8js.memory.heap.space.physical_size'
 export const MEMORY_EXTERNAL = metric('nodejs.memory.external', 'gauge', 'By', 'Memory of C++ objects bound to JavaScript objects.');
 export const MEMORY_ARRAY_BUFFERS = metric('nodejs.memory.array_buffers', 'gauge', 'By', 'Memory allocated for ArrayBuffers and SharedArrayBuffers.');
 export const PROCESS_RSS = metric('paysidecar.runtime.memory.rss', 'gauge', 'By', 'Resident set size of this process (the watched payment process is reported by the host collector as process.memory.usage).');
+/** Counter rather than a utilisation gauge: any reader (Prometheus' rate(), bench --watch) divides by its own interval. */
+export const PROCESS_CPU_TIME = metric('process.cpu.time', 'counter', 's', 'CPU time used by this process, by cpu.mode (user, system).');
 export const ACTIVE_HANDLES = metric('nodejs.active_handles', 'gauge', '{handle}', 'Active libuv handles, by type.');
 export const ACTIVE_REQUESTS = metric('nodejs.active_requests', 'gauge', '{request}', 'Active libuv requests, by type.');
 
 export const ATTR_GC_TYPE = 'v8js.gc.type';
 export const ATTR_HEAP_SPACE = 'v8js.heap.space.name';
 export const ATTR_RESOURCE_TYPE = 'type';
+export const ATTR_CPU_MODE = 'cpu.mode';
+export const CPU_MODES = { user: 'user', system: 'system' } as const;
 
 /** GC kinds as PerformanceObserver reports them (entry.detail.kind), mapped to label values. */
 export const GC_KINDS: Readonly<Record<number, string>> = { 1: 'minor', 2: 'major', 4: 'major', 8: 'incremental', 16: 'weakcb' };

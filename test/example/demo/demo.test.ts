@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkPorts } from '../../../examples/payments/demo/ports';
-import { runCli } from '../../bench/helpers';
+import { spawn } from 'node:child_process';
+import { CLI, runCli } from '../../bench/helpers';
 
 const dirs: string[] = [];
 const servers: net.Server[] = [];
@@ -39,11 +40,11 @@ function portFlags(ports: number[]): string[] {
   return ['--listen', sidecar, '--admin', admin, '--gateway-listen', gateway, '--platform-listen', platform, '--agent-admin', agent];
 }
 
-test('demo --duration 3s --exit: report, trace ids, next steps, HTML; exits 0 and frees its ports', async () => {
+test('demo --duration 6s --exit: report, diagnosis, trace ids, next steps, HTML; exits 0 and frees its ports', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'paysidecar-demo-'));
   dirs.push(dir);
   const ports = await freePorts(5);
-  const r = await runCli(['demo', '--duration', '3s', '--exit', '--out', join(dir, 'out'), '--keys-dir', join(dir, 'keys'), ...portFlags(ports)], { timeoutMs: 120_000 });
+  const r = await runCli(['demo', '--duration', '6s', '--exit', '--out', join(dir, 'out'), '--keys-dir', join(dir, 'keys'), ...portFlags(ports)], { timeoutMs: 120_000 });
   assert.equal(r.code, 0, `exit code ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
   const out = r.stdout;
   assert.match(out, /ready {2}mock platform/);
@@ -58,6 +59,11 @@ test('demo --duration 3s --exit: report, trace ids, next steps, HTML; exits 0 an
   const stress = /stress\s+(\d+) requests/.exec(out);
   assert.ok(prod && Number(prod[1]) > 0, 'prod traffic ran');
   assert.ok(stress && Number(stress[1]) > 0, 'stress traffic ran');
+  // The diagnosis from watching the sidecar and the gateway: the gateway's hottest function from its own profile.
+  assert.match(out, /^diagnosis$/m);
+  assert.match(out, /payment-gateway:\d+: hottest function \S+.*: \d+% of its CPU/);
+  assert.match(out, new RegExp(`127\\.0\\.0\\.1:${ports[1]}  scrapes [1-9]`), 'the sidecar was watched');
+  assert.match(out, /cpu +\S+report\.payment-gateway-\d+\.cpu\.pb\.gz/);
   // Trace ids, with the legacy X-Trace-ID forms of both traffic kinds.
   assert.match(out, /prod +[0-9a-f]{32} +X-Trace-ID tr-[0-9a-f]{32}/);
   assert.match(out, /stress +[0-9a-f]{32} +X-Trace-ID t-[0-9a-f]{32}/);
@@ -70,6 +76,7 @@ test('demo --duration 3s --exit: report, trace ids, next steps, HTML; exits 0 an
   const html = join(dir, 'out', 'report.html');
   assert.ok(existsSync(html), 'HTML report written');
   assert.match(readFileSync(html, 'utf8'), /<svg[^>]*>.*<path d="M/s);
+  assert.match(readFileSync(html, 'utf8'), /Event-loop utilisation.*CPU profile: payment-gateway/s, 'client and server side by side, with the flame graph');
   const merged = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as { traffic: string; runs: unknown[] };
   assert.equal(merged.traffic, 'mixed');
   assert.equal(merged.runs.length, 2);
@@ -80,6 +87,36 @@ test('demo --duration 3s --exit: report, trace ids, next steps, HTML; exits 0 an
   // Nothing left running: every port can be bound again.
   assert.deepEqual(await checkPorts(ports.map((port, i) => ({ flag: `#${i}`, owner: 'test', address: { host: '127.0.0.1', port } }))), []);
 });
+
+/** Starts a demo that serves after its report, waits until it says so, ends it with `signal`; its ports must come free. */
+async function demoEndsWith(signal: NodeJS.Signals): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'paysidecar-demo-'));
+  dirs.push(dir);
+  const ports = await freePorts(5);
+  const child = spawn(process.execPath, [CLI, 'demo', '--duration', '2s', '--out', join(dir, 'out'), '--keys-dir', join(dir, 'keys'), ...portFlags(ports)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.resume();
+  const deadline = Date.now() + 90_000;
+  while (!/keep running/.test(out)) {
+    assert.ok(Date.now() < deadline && child.exitCode === null, `the demo did not reach serving: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill(signal);
+  await once(child, 'exit');
+  const claims = ports.map((port, i) => ({ flag: `#${i}`, owner: 'test', address: { host: '127.0.0.1', port } }));
+  const freeBy = Date.now() + 20_000;
+  let busy = await checkPorts(claims);
+  while (busy.length && Date.now() < freeBy) {
+    await new Promise((r) => setTimeout(r, 200));
+    busy = await checkPorts(claims);
+  }
+  assert.deepEqual(busy, [], `after ${signal} to the demo, its servers must go too`);
+}
+
+test('closing the demo\'s terminal (SIGHUP) stops the platform, gateway and sidecar', { timeout: 120_000 }, () => demoEndsWith('SIGHUP'));
+
+test('killing the demo outright (SIGKILL) still stops its servers: they follow their stdin closing', { timeout: 120_000 }, () => demoEndsWith('SIGKILL'));
 
 test('a busy port is one clear error naming the flag; nothing is started', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'paysidecar-demo-busy-'));
