@@ -20,8 +20,8 @@ import type { Forwarder } from './forwarder';
 type Controller = Dispatcher.DispatchController;
 
 export function classifyUndiciError(err: NodeJS.ErrnoException, opts: ForwardOptions): UpstreamFailure {
-  // undici's HTTPParserError carries llhttp's code, as node's client does: not HTTP/1.1.
-  if (err.code?.startsWith('HPE_')) return protocolFailure(err.code.slice(4).toLowerCase());
+  // undici's HTTPParserError: the upstream's bytes are not HTTP/1.1 (its code, when set, is llhttp's).
+  if (err.name === 'HTTPParserError' || err.code?.startsWith('HPE_')) return protocolFailure((err.code ?? 'invalid_response').replace(/^HPE_/, '').toLowerCase());
   switch (err.code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
       return { code: 'PAYSIDECAR_UPSTREAM_CONNECT_TIMEOUT', errorType: UPSTREAM_ERROR_TYPES.connectTimeout, detail: `no connection within ${opts.connectTimeoutMs}ms` };
