@@ -128,6 +128,14 @@ export function runtimeDashboard(config: GeneratorConfig): dashboard.Dashboard {
     )
     .withPanel(
       timeSeries({
+        title: 'Process CPU',
+        description: 'CPU cores this process used (user + system), the sidecar itself or the app under the agent: the other half of the event loop, read against its utilisation.',
+        unit: 'short',
+        targets: [{ expr: withSource(sumRate(BY, prom(runtime.PROCESS_CPU_TIME), ...TARGET)), legend: `cores ${WHO}` }],
+      }),
+    )
+    .withPanel(
+      timeSeries({
         title: 'Process memory',
         description: 'Resident set size, memory of C++ objects bound to JavaScript, and ArrayBuffers.',
         unit: 'bytes',
