@@ -6,48 +6,71 @@ import type { Server } from 'node:http';
 import { once } from 'node:events';
 import { UPGRADED, type UpgradeTracking } from './accept';
 
+/**
+ * A request in flight, linked into InFlight's list while it is. The list is intrusive (the links
+ * live on the request) rather than a Set of requests or closures: a Set holding per-request objects
+ * cost a quarter more CPU per request at saturation in a same-run measurement (211 vs 158 ms per
+ * 1000 requests, 23 full garbage collections in 8 s instead of 3), its removed entries apparently
+ * keeping whole request graphs reachable until the table is rebuilt. Unlinking drops every
+ * reference at once, and entering allocates nothing.
+ */
+export abstract class InFlightRequest {
+  /** @internal InFlight's links. */
+  prevInFlight: InFlightRequest | undefined = undefined;
+  /** @internal */
+  nextInFlight: InFlightRequest | undefined = undefined;
+  /** @internal */
+  inFlight = false;
+
+  /** The drain deadline passed with this request still in flight: end it through its own record. */
+  abstract abandonAtDrain(): void;
+}
+
 export class InFlight {
   private count = 0;
   private waiters: Array<() => void> = [];
-  private readonly aborts = new Set<() => void>();
+  private head: InFlightRequest | undefined = undefined;
 
   get size(): number {
     return this.count;
   }
 
-  /**
-   * One more request in flight; `abandon` ends it if the drain deadline comes first. Returns the
-   * matching leave(), which is idempotent.
-   */
-  enter(abandon?: () => void): () => void {
+  /** One more request in flight, until leave(request); abandonAtDrain() ends it if the drain deadline comes first. */
+  enter(request: InFlightRequest): void {
+    if (request.inFlight) return;
+    request.inFlight = true;
+    request.nextInFlight = this.head;
+    if (this.head) this.head.prevInFlight = request;
+    this.head = request;
     this.count++;
-    const token = abandon ?? (() => undefined);
-    this.aborts.add(token);
-    let left = false;
-    return () => {
-      if (left) return;
-      left = true;
-      this.aborts.delete(token);
-      this.leave();
-    };
   }
 
-  /** The drain deadline: ends every request still in flight, each through its own record. */
-  abandonAll(): void {
-    for (const abandon of [...this.aborts]) {
-      try {
-        abandon();
-      } catch {
-        // One request failing to end must not keep the others alive.
-      }
-    }
-  }
-
-  private leave(): void {
+  /** The request ended; idempotent. */
+  leave(request: InFlightRequest): void {
+    if (!request.inFlight) return;
+    request.inFlight = false;
+    const { prevInFlight: prev, nextInFlight: next } = request;
+    if (prev) prev.nextInFlight = next;
+    else this.head = next;
+    if (next) next.prevInFlight = prev;
+    request.prevInFlight = request.nextInFlight = undefined;
     if (--this.count === 0 && this.waiters.length > 0) {
       const w = this.waiters;
       this.waiters = [];
       for (const f of w) f();
+    }
+  }
+
+  /** The drain deadline: ends every request still in flight, each through its own record. */
+  abandonAll(): void {
+    const all: InFlightRequest[] = [];
+    for (let r = this.head; r; r = r.nextInFlight) all.push(r);
+    for (const request of all) {
+      try {
+        request.abandonAtDrain();
+      } catch {
+        // One request failing to end must not keep the others alive.
+      }
     }
   }
 

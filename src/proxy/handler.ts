@@ -25,7 +25,7 @@ import type { Forwarder, UpstreamFailure } from './forwarder';
 import { attachExchange, type Exchange } from './exchange';
 import { errorStatus } from '../errors';
 import { activeAttributes, recordExchange, type RecordInstruments, type RecordSettings } from './record';
-import type { InFlight } from './drain';
+import { InFlightRequest, type InFlight } from './drain';
 import { isOverloaded, shedRequest, type ShedInstruments } from './shed';
 
 /** Settings a config reload may replace between requests. */
@@ -113,6 +113,20 @@ function abandonAtDrain(ex: Exchange, res: ServerResponse): void {
   sendJsonError(res, 'PAYSIDECAR_DRAINING', { detail: 'still in flight after --drain-timeout', traceId: ex.trace.traceId, headers: { [H_TRACE_ID]: ex.legacyTraceId } });
 }
 
+/** A request counted in flight: how the drain deadline reaches it. */
+class TrackedExchange extends InFlightRequest {
+  constructor(
+    private readonly ex: Exchange,
+    private readonly res: ServerResponse,
+  ) {
+    super();
+  }
+
+  abandonAtDrain(): void {
+    abandonAtDrain(this.ex, this.res);
+  }
+}
+
 type Dispatch = (ex: Exchange, target: URL, done: () => void) => void;
 
 /** The stages every request goes through, whichever way it is forwarded; `dispatch` forwards it. */
@@ -128,8 +142,8 @@ function runExchange(deps: HandlerDeps, req: IncomingMessage, res: ServerRespons
   const { maxInflight } = deps.live;
   // A shed request is answered at once and never counts toward the limit it enforces.
   const shed = isOverloaded(maxInflight, inflight.size);
-  let untrack: (() => void) | undefined;
-  if (!shed) untrack = inflight.enter(() => abandonAtDrain(ex, res));
+  const tracked = shed ? undefined : new TrackedExchange(ex, res);
+  if (tracked) inflight.enter(tracked);
   instruments.record.active.add(1, activeAttributes(ex));
   let recorded = false;
   const done = () => {
@@ -141,7 +155,7 @@ function runExchange(deps: HandlerDeps, req: IncomingMessage, res: ServerRespons
     } catch (err) {
       logs.logger.error({ err }, 'recording a request failed');
     } finally {
-      untrack?.();
+      if (tracked) inflight.leave(tracked);
     }
   };
   res.once('close', done);
