@@ -39,6 +39,12 @@ export interface Flight {
   timedOut?: 'timeout' | 'connect' | 'socketWait';
   /** Set once the outcome is decided; later errors of the same request are echoes. */
   settled?: boolean;
+  /** What watchUpstream() was given: its listeners are shared functions that find the flight on the request. */
+  timeouts?: FlightTimeouts;
+  upstreamErrors?: Counter;
+  socketWait?: NodeJS.Timeout;
+  /** Where the request goes (the http-proxy core reads it in its shared send function). */
+  target?: URL;
 }
 
 export function protocolFailure(detail: string): UpstreamFailure {
@@ -67,30 +73,72 @@ export function classify(err: NodeJS.ErrnoException, f: Flight, t: FlightTimeout
   }
 }
 
-/** Starts the three timers on a request just handed to the agent; each names what it waited for. */
+const FLIGHT = Symbol('paysidecar.flight');
+type Watched = ClientRequest & { [FLIGHT]?: Flight };
+
+/**
+ * Starts the three timers on a request just handed to the agent; each names what it waited for.
+ * Every listener here is one shared function that finds its flight on the request, not a closure
+ * per request: this runs for every forwarded request, and its allocations showed in the garbage
+ * collector's share of a saturated profile.
+ */
 export function watchUpstream(f: Flight, upstreamReq: ClientRequest, t: FlightTimeouts, upstreamErrors: Counter): void {
   f.upstreamReq = upstreamReq;
-  const expire = (why: NonNullable<Flight['timedOut']>) => () => {
-    f.timedOut ??= why;
-    const err = Object.assign(new Error(`upstream ${why} timeout`), { code: 'ETIMEDOUT' });
-    // Settled here, not on the request's 'error': a request still queued in the agent emits
-    // nothing until a socket frees, which is the very wait that timed out.
-    failFlight(f, classify(err, f, t), upstreamErrors);
-    upstreamReq.destroy(err);
-  };
+  f.timeouts = t;
+  f.upstreamErrors = upstreamErrors;
+  (upstreamReq as Watched)[FLIGHT] = f;
   // http.Agent queues requests beyond maxSockets with no timer of its own: 'socket' is the end of the queue.
-  const wait = t.socketWaitTimeoutMs > 0 ? setTimeout(expire('socketWait'), t.socketWaitTimeoutMs) : undefined;
-  upstreamReq.once('socket', (socket: Socket) => {
-    clearTimeout(wait);
-    if (!socket.connecting) return;
-    const connect = setTimeout(expire('connect'), t.connectTimeoutMs);
-    const clear = () => clearTimeout(connect);
-    socket.once('connect', clear);
-    socket.once('close', clear);
-  });
-  upstreamReq.once('close', () => clearTimeout(wait));
+  if (t.socketWaitTimeoutMs > 0) f.socketWait = setTimeout(expireSocketWait, t.socketWaitTimeoutMs, f);
+  upstreamReq.once('socket', onUpstreamSocket);
+  upstreamReq.once('close', onUpstreamClose);
   // An idle timer on the socket once connected: covers both the wait for the head and stalls mid-body.
-  upstreamReq.setTimeout(t.upstreamTimeoutMs, expire('timeout'));
+  upstreamReq.setTimeout(t.upstreamTimeoutMs);
+  upstreamReq.once('timeout', onUpstreamIdle);
+}
+
+/** The flight an upstream request belongs to, for listeners shared by every request. */
+export function flightOfUpstream(upstreamReq: ClientRequest): Flight | undefined {
+  return (upstreamReq as Watched)[FLIGHT];
+}
+
+function expire(f: Flight, why: NonNullable<Flight['timedOut']>): void {
+  const upstreamReq = f.upstreamReq;
+  if (!upstreamReq || !f.timeouts || !f.upstreamErrors) return;
+  f.timedOut ??= why;
+  const err = Object.assign(new Error(`upstream ${why} timeout`), { code: 'ETIMEDOUT' });
+  // Settled here, not on the request's 'error': a request still queued in the agent emits
+  // nothing until a socket frees, which is the very wait that timed out.
+  failFlight(f, classify(err, f, f.timeouts), f.upstreamErrors);
+  upstreamReq.destroy(err);
+}
+
+function expireSocketWait(f: Flight): void {
+  expire(f, 'socketWait');
+}
+
+function expireConnect(f: Flight): void {
+  expire(f, 'connect');
+}
+
+function onUpstreamIdle(this: Watched): void {
+  const f = this[FLIGHT];
+  if (f) expire(f, 'timeout');
+}
+
+function onUpstreamClose(this: Watched): void {
+  clearTimeout(this[FLIGHT]?.socketWait);
+}
+
+function onUpstreamSocket(this: Watched, socket: Socket): void {
+  const f = this[FLIGHT];
+  if (!f) return;
+  clearTimeout(f.socketWait);
+  // Only a new connection waits to connect; a pooled one is already there (the common case).
+  if (!socket.connecting || !f.timeouts) return;
+  const connect = setTimeout(expireConnect, f.timeouts.connectTimeoutMs, f);
+  const clear = () => clearTimeout(connect);
+  socket.once('connect', clear);
+  socket.once('close', clear);
 }
 
 /**

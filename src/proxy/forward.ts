@@ -14,7 +14,7 @@ import { UPSTREAM_ERRORS } from '../telemetry/names';
 import { stripHopByHop } from './hop-by-hop';
 import type { Exchange } from './exchange';
 import { H_TRACE_ID } from '../context/headers';
-import { classify, failFlight, onClientClose, protocolFailure, responseStarted, watchUpstream, type FailureHandler, type Flight, type FlightTimeouts } from './flight';
+import { classify, failFlight, flightOfUpstream, onClientClose, protocolFailure, responseStarted, watchUpstream, type FailureHandler, type Flight, type FlightTimeouts } from './flight';
 import { forwardUpgrade } from './upgrade';
 import { createUpstreamAgents, sendClaimed } from './upstream-agent';
 
@@ -41,6 +41,11 @@ export interface Forwarder {
 
 const STATE = Symbol('paysidecar.forward');
 type WithState = IncomingMessage & { [STATE]?: Flight };
+
+function onResponseClose(this: ServerResponse): void {
+  const f = (this.req as WithState)[STATE];
+  if (f) onClientClose(f);
+}
 
 /** The url.parse() fields http-proxy reads from a target object (common.js setupOutgoing). */
 function legacyTarget(u: URL): httpProxy.ServerOptions['target'] {
@@ -99,25 +104,31 @@ export function createForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
     void err;
   });
 
+  // Made once, not per request: each finds its flight on the request (STATE) or the upstream request.
+  const claim = (upstreamReq: http.ClientRequest, f: Flight) => {
+    watchUpstream(f, upstreamReq, opts, upstreamErrors);
+    // A 101 to a request that asked for no upgrade: without a listener node detaches the
+    // socket and the request never ends; with one, the stray tunnel is closed and the client told.
+    upstreamReq.once('upgrade', onStrayUpgrade);
+  };
+  function onStrayUpgrade(this: http.ClientRequest, _res: IncomingMessage, socket: Duplex): void {
+    socket.destroy();
+    const f = flightOfUpstream(this);
+    if (f) failFlight(f, protocolFailure('101 Switching Protocols to a request that asked for no upgrade'), upstreamErrors);
+  }
+  const onProxyError = (err: NodeJS.ErrnoException, req: IncomingMessage) => {
+    const f = (req as WithState)[STATE];
+    if (f) failFlight(f, classify(err, f, opts), upstreamErrors);
+  };
+  const send = (f: Flight) => proxy.web(f.req, f.res, optionsFor(f.target as URL), onProxyError);
+
   return {
     web(req, res, target, ex, onFailure) {
-      const f: Flight = { ex, req, res, onFailure };
+      const f: Flight = { ex, req, res, onFailure, target };
       (req as WithState)[STATE] = f;
-      res.once('close', () => onClientClose(f));
+      res.once('close', onResponseClose);
       if (res.destroyed) return;
-      const agent = target.protocol === 'https:' ? httpsAgent : httpAgent;
-      const claim = (upstreamReq: http.ClientRequest) => {
-        watchUpstream(f, upstreamReq, opts, upstreamErrors);
-        // A 101 to a request that asked for no upgrade: without a listener node detaches the
-        // socket and the request never ends; with one, the stray tunnel is closed and the client told.
-        upstreamReq.on('upgrade', (_res: IncomingMessage, socket: Duplex) => {
-          socket.destroy();
-          failFlight(f, protocolFailure('101 Switching Protocols to a request that asked for no upgrade'), upstreamErrors);
-        });
-      };
-      sendClaimed(agent, claim, () =>
-        proxy.web(req, res, optionsFor(target), (err: NodeJS.ErrnoException) => failFlight(f, classify(err, f, opts), upstreamErrors)),
-      );
+      sendClaimed(target.protocol === 'https:' ? httpsAgent : httpAgent, claim, f, send);
     },
     upgrade(req, res, head, target, ex, onFailure, onSwitched) {
       const f: Flight = { ex, req, res, onFailure };

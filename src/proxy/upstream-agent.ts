@@ -8,19 +8,21 @@
 import http, { type ClientRequest } from 'node:http';
 import https from 'node:https';
 
-type Claim = (req: ClientRequest) => void;
+/** Receives the next request the agent sees, with the owner it was armed for. */
+export type Claim = (req: ClientRequest, owner: unknown) => void;
 
 interface Claiming {
   claim?: Claim;
+  claimOwner?: unknown;
 }
 
 function claiming<T extends http.Agent>(agent: T): T & Claiming {
   const a = agent as T & Claiming & { addRequest(req: ClientRequest, options: unknown): void };
   const addRequest = a.addRequest.bind(a);
   a.addRequest = (req: ClientRequest, options: unknown) => {
-    const claim = a.claim;
-    a.claim = undefined;
-    claim?.(req);
+    const { claim, claimOwner } = a;
+    a.claim = a.claimOwner = undefined;
+    claim?.(req, claimOwner);
     addRequest(req, options);
   };
   return a;
@@ -32,12 +34,16 @@ export function createUpstreamAgents(options: http.AgentOptions): { http: Upstre
   return { http: claiming(new http.Agent(options)), https: claiming(new https.Agent(options)) };
 }
 
-/** Runs `send`, handing the upstream request it creates on `agent` to `claim` before it is queued. */
-export function sendClaimed(agent: UpstreamAgent, claim: Claim, send: () => void): void {
-  agent.claim = claim;
+/**
+ * Runs `send(owner)`, handing the upstream request it creates on `agent` to `claim` (with `owner`)
+ * before it is queued. `claim` and `send` are meant to be made once, not per request.
+ */
+export function sendClaimed<T>(agent: UpstreamAgent, claim: (req: ClientRequest, owner: T) => void, owner: T, send: (owner: T) => void): void {
+  agent.claim = claim as Claim;
+  agent.claimOwner = owner;
   try {
-    send();
+    send(owner);
   } finally {
-    agent.claim = undefined;
+    agent.claim = agent.claimOwner = undefined;
   }
 }
