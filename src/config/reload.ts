@@ -98,6 +98,7 @@ function changedKeys(from: Config, to: Config): ConfigKey[] {
 export function startConfigReload(opts: ConfigReloadOptions): ConfigReload {
   const { input, subscribers, logger, meter } = opts;
   if (!input) return { current: () => opts.initial, reload: () => Promise.resolve(NO_RELOAD_SOURCE), close: () => Promise.resolve() };
+  const source: LoadInput = input;
   let running = opts.initial;
   let runningSecret = opts.initialSecret;
   let restartPending: ConfigKey[] = [];
@@ -121,7 +122,7 @@ export function startConfigReload(opts: ConfigReloadOptions): ConfigReload {
   }
 
   async function load(trigger: string): Promise<ReloadOutcome> {
-    const loaded = await loadOffThread(input!, { ...opts.loader, signal: stopping.signal });
+    const loaded = await loadOffThread(source, { ...opts.loader, signal: stopping.signal });
     if (stopping.signal.aborted) return refused(trigger);
     if (!loaded.ok) return fail(trigger, loaded.problems);
     const { config, secret } = loaded;
