@@ -186,7 +186,13 @@ export function startConfigReload(opts: ConfigReloadOptions): ConfigReload {
     while (queued) {
       const batch = queued;
       queued = undefined;
-      const outcome = await attempt([...batch.triggers].join(', '));
+      let outcome: ReloadOutcome;
+      try {
+        outcome = await attempt([...batch.triggers].join(', '));
+      } catch (err) {
+        // Only a logger that throws gets here; the queue must still move on, and every caller hear.
+        outcome = { result: admin.RELOAD_RESULTS.failure, applied: [], restartRequired: restartPending, problems: [err instanceof Error ? err.message : String(err)] };
+      }
       for (const resolve of batch.waiters) resolve(outcome);
     }
     inProgress = undefined;
