@@ -82,7 +82,9 @@ describe('reload at the size limits (issue #15)', { timeout: 180_000 }, () => {
     write(configAtLimit(0, up.url.href));
     assert.ok(readFileSync(file).length > 60_000);
     const sc = await startChildSidecar(up.url.href, ['--config', file], { NODE_OPTIONS: `--require ${PROBE}`, TURN_PROBE_FILE: probeFile });
-    // Start-up loads the file on the event loop, before anything is served: not a reload.
+    // Start-up loads the file on the event loop, before anything is served: not a reload. Its turn
+    // ends a moment after the start-up line the helper waits for.
+    await sleep(500);
     const served = Date.now();
     const statuses = new Map<number, number>();
     let running = true;
