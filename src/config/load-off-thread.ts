@@ -1,7 +1,7 @@
 /**
  * A reload's read, parse and validation, on a worker thread started for that reload. On the event
- * loop they blocked it 24-41 ms for a config at the size limits (yaml.parse most of it), holding
- * every request the sidecar was serving. One worker per reload rather than one kept alive: reloads
+ * loop they held it for one turn of 30-100 ms for a config at the size limits (yaml.parse most of
+ * it; benchmarks/reload-block.js), and every request the sidecar was serving waited. One worker per reload rather than one kept alive: reloads
  * are minutes apart, so the ~0.25 s a worker takes to start is not felt, while a kept worker holds
  * an isolate (and its heap, grown by the last parse) for the life of the process; and a worker that
  * crashes takes nothing with it that the next reload needs.
