@@ -51,8 +51,8 @@ export interface Sidecar {
   readonly forwarder: Forwarder;
   readonly inflight: InFlight;
   metricsText(): Promise<string>;
-  /** Load the config again and apply what can change without a restart (SIGHUP does this). */
-  reload(trigger?: string): ReloadOutcome;
+  /** Load the config again and apply what can change without a restart (SIGHUP does this); never rejects. */
+  reload(trigger?: string): Promise<ReloadOutcome>;
   /** Drain and stop: /ready → 503, stop accepting, wait for in-flight up to drainTimeout, flush. */
   shutdown(): Promise<void>;
 }

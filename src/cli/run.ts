@@ -50,7 +50,7 @@ export function registerRun(program: Command): void {
     let reloadWhenUp = false;
     process.on('SIGHUP', () => {
       if (!sidecar) reloadWhenUp = true;
-      else if (!stopping) sidecar.reload('SIGHUP');
+      else if (!stopping) void sidecar.reload('SIGHUP');
     });
     // logrotate renames the log file, then sends SIGUSR1: open the path again. Node's own action on
     // SIGUSR1 is to start the inspector on 127.0.0.1:9229; a listener replaces it, so the signal a
@@ -70,7 +70,7 @@ export function registerRun(program: Command): void {
       throw err;
     }
     const started = sidecar;
-    if (reloadWhenUp) started.reload('SIGHUP');
+    if (reloadWhenUp) void started.reload('SIGHUP');
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) return;
       stopping = true;

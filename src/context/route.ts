@@ -4,6 +4,7 @@
  * is not swallowed by a `{param}` sibling. Paths matching nothing get ROUTE_UNMATCHED.
  */
 import { ROUTE_UNMATCHED } from '../telemetry/names';
+import { forEachInSlices } from '../runtime/in-slices';
 import { parseRouteTemplate } from './route-template';
 
 /**
@@ -31,12 +32,25 @@ const newNode = (): Node => ({ literals: new Map() });
 
 export class RouteTable {
   private readonly root = newNode();
-  readonly templates: readonly string[];
+  private readonly all: string[] = [];
 
   constructor(extra: readonly string[] = [], builtins: readonly string[] = BUILTIN_ROUTES) {
-    const all = [...builtins, ...extra];
-    for (const t of all) this.add(t);
-    this.templates = all;
+    for (const t of builtins) this.add(t);
+    for (const t of extra) this.add(t);
+  }
+
+  /**
+   * The same table, built a slice at a time (runtime/in-slices.ts): a reload builds it while the
+   * sidecar serves, and a thousand routes in one turn would hold every request for milliseconds.
+   */
+  static async build(extra: readonly string[], builtins: readonly string[] = BUILTIN_ROUTES): Promise<RouteTable> {
+    const table = new RouteTable([], builtins);
+    await forEachInSlices(extra, (t) => table.add(t));
+    return table;
+  }
+
+  get templates(): readonly string[] {
+    return this.all;
   }
 
   private add(template: string): void {
@@ -53,6 +67,7 @@ export class RouteTable {
       }
     }
     node.template ??= template;
+    this.all.push(template);
   }
 
   /** `url` may carry a query string; a trailing slash matches the same template. */

@@ -1,12 +1,13 @@
 /**
  * The request path's live settings (trusted CIDRs, stress secrets, routes, access-log sampling,
- * the in-flight limit) and how a config reload replaces them. Each piece is swapped whole (a new
- * CidrSet, a new RouteTable) in one synchronous step, so a request sees either the old settings or
- * the new ones, never a mix; requests already in flight keep the decisions they made.
+ * the in-flight limit) and how a config reload replaces them. A new CidrSet and RouteTable are
+ * built a slice at a time while requests go on using the old ones; then each piece is swapped whole
+ * in one synchronous step, so a request sees either the old settings or the new ones, never a mix;
+ * requests already in flight keep the decisions they made.
  */
 import type { Logger } from 'pino';
 import type { Config, ConfigKey } from '../config/schema';
-import type { ReloadSubscriber } from '../config/reload';
+import type { ReloadSubscriber, Swap } from '../config/reload';
 import { CidrSet } from '../config/cidr';
 import { RouteTable } from '../context/route';
 import { StressSecretRotation } from '../context/stress-rotation';
@@ -28,10 +29,10 @@ export function createLive(config: Config, stressSecret: string | undefined, log
   };
   const rotation = new StressSecretRotation(settings.policy, stressSecret, () => logger.info({}, 'stress-secret overlap ended: only the current secret is accepted'));
 
-  function onReload(next: Config, changed: ReadonlySet<ConfigKey>, secret: string | undefined): () => void {
+  async function onReload(next: Config, changed: ReadonlySet<ConfigKey>, secret: string | undefined): Promise<Swap> {
     // Built here: anything that can throw does so before any part of the sidecar swaps.
-    const trusted = changed.has('trustCidr') ? new CidrSet(next.trustCidr) : undefined;
-    const routes = changed.has('route') ? new RouteTable(next.route) : undefined;
+    const trusted = changed.has('trustCidr') ? await CidrSet.build(next.trustCidr) : undefined;
+    const routes = changed.has('route') ? await RouteTable.build(next.route) : undefined;
     return () => {
       if (trusted) settings.policy.trusted = trusted;
       if (routes) settings.routes = routes;

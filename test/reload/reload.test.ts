@@ -227,14 +227,14 @@ describe('hot reload', { timeout: 60_000 }, () => {
     const vol = projectedVolume({ [CONFIG_FILE]: `upstream: ${up.url.href}\n` });
     const r = await startReloading(vol.path(CONFIG_FILE));
     try {
-      const outcome = r.sc.reload('test');
+      const outcome = await r.sc.reload('test');
       assert.deepEqual(outcome, { result: 'success', applied: [], restartRequired: [], problems: [] });
       assert.equal(await r.reloads('success'), 1);
       await sleep(150);
       assert.equal(await r.reloads('success'), 1, 'an unchanged file raises no watch reload');
       const bare = await startTestSidecar({ upstream: up.url.href });
       try {
-        const refused = bare.reload('test');
+        const refused = await bare.reload('test');
         assert.equal(refused.result, 'failure');
         assert.match(refused.problems[0], /without SidecarOptions.loadInput/);
       } finally {

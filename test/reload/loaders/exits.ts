@@ -1,0 +1,2 @@
+/** A config loader thread that ends without answering. */
+process.exit(3);
