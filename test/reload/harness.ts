@@ -41,7 +41,9 @@ export async function startReloading(file: string, flags: Partial<Record<ConfigK
   };
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+// A reload starts a worker thread (~0.4 s on a quiet machine, several seconds on a loaded one):
+// the bound is for a reload that never comes, not a timing claim.
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
