@@ -13,7 +13,8 @@ import { H_TRACE_ID } from '../context/headers';
 import { stripHopByHop } from './hop-by-hop';
 import type { Exchange } from './exchange';
 import type { FailureHandler, ForwardOptions, UpstreamFailure } from './forward';
-import { protocolFailure } from './flight';
+import { classify, protocolFailure } from './flight';
+import { UpstreamGate, type Waiter } from './upstream-gate';
 import { errorStatus } from '../errors';
 import type { Forwarder } from './forwarder';
 
@@ -56,10 +57,12 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
 }
 
 /** One request's dispatch handler: relays the upstream response onto `res` with backpressure. */
-class Relay implements Dispatcher.DispatchHandler {
+class Relay implements Dispatcher.DispatchHandler, Waiter {
   controller: Controller | undefined;
   private paused = false;
   private countBytes = false;
+  /** Handed to the Pool (and counted by the gate) until its end is reported. */
+  private holding = false;
   private readonly onDrain = (): void => {
     this.paused = false;
     this.controller?.resume();
@@ -72,7 +75,43 @@ class Relay implements Dispatcher.DispatchHandler {
     private readonly onFailure: FailureHandler,
     private readonly opts: ForwardOptions,
     private readonly upstreamErrors: Counter,
+    private readonly pool: Pool,
+    private readonly gate: UpstreamGate,
+    private readonly target: URL,
   ) {}
+
+  send(): void {
+    this.holding = true;
+    const { req, target } = this;
+    const headers = req.headers;
+    const body = hasBody(headers) ? req : null;
+    // undici frames the body itself and refuses these; node answered any 100-continue already.
+    delete headers['transfer-encoding'];
+    delete headers['expect'];
+    try {
+      this.pool.dispatch({ origin: target.origin, path: upstreamPath(target, req.url ?? '/'), method: req.method ?? 'GET', headers, body }, this);
+    } catch (err) {
+      this.onResponseError(null, err as Error);
+    }
+  }
+
+  expired(): void {
+    this.fail(classify(new Error('socket wait'), { timedOut: 'socketWait' }, this.opts));
+  }
+
+  /** The client's side closed before the response was finished. */
+  clientClosed(): void {
+    this.ex.clientAborted = true;
+    if (!this.holding) this.gate.cancel(this);
+    // Aborting destroys the upstream socket at once rather than waiting for the upstream's answer.
+    else this.controller?.abort(new Error('client aborted'));
+  }
+
+  private release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.gate.leave();
+  }
 
   onRequestStart(controller: Controller): void {
     this.controller = controller;
@@ -100,15 +139,20 @@ class Relay implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    this.release();
     this.res.end();
   }
 
   onResponseError(_controller: Controller | null, err: Error): void {
+    this.release();
+    this.fail(classifyUndiciError(err as NodeJS.ErrnoException, this.opts));
+  }
+
+  private fail(failure: UpstreamFailure): void {
     const { res, ex } = this;
     // A client gone mid-upload fails the body undici is reading, maybe before the response's
     // 'close' has run: that is the client's abort, not an upstream failure.
     if (ex.clientAborted || res.destroyed || res.socket?.destroyed === true) return;
-    const failure = classifyUndiciError(err as NodeJS.ErrnoException, this.opts);
     ex.upstreamError = failure.errorType;
     this.upstreamErrors.add(1, { [ATTR_ERROR_TYPE]: failure.errorType });
     if (res.headersSent) {
@@ -122,11 +166,11 @@ class Relay implements Dispatcher.DispatchHandler {
 
 export function createUndiciForwarder(meter: Meter, opts: ForwardOptions, upgrades: Forwarder): Forwarder {
   const upstreamErrors: Counter = meter.createCounter(UPSTREAM_ERRORS.otel, { description: UPSTREAM_ERRORS.description, unit: UPSTREAM_ERRORS.unit });
-  const pools = new Map<string, Pool>();
-  const poolFor = (target: URL): Pool => {
-    let pool = pools.get(target.origin);
-    if (!pool) {
-      pool = new Pool(target.origin, {
+  const pools = new Map<string, { pool: Pool; gate: UpstreamGate }>();
+  const poolFor = (target: URL): { pool: Pool; gate: UpstreamGate } => {
+    let entry = pools.get(target.origin);
+    if (!entry) {
+      const pool = new Pool(target.origin, {
         connections: opts.maxSockets,
         // Never keep an idle socket longer than configured, whatever Keep-Alive hint the upstream sends.
         keepAliveTimeout: opts.keepAliveTimeoutMs,
@@ -134,42 +178,36 @@ export function createUndiciForwarder(meter: Meter, opts: ForwardOptions, upgrad
         connectTimeout: opts.connectTimeoutMs,
         headersTimeout: opts.upstreamTimeoutMs,
         bodyTimeout: opts.upstreamTimeoutMs,
+        // HTTP/1.1 to the upstream, as on the http-proxy core: with h2 allowed, an https Pool holds
+        // requests in its own queue while ALPN decides, outside the gate's timer.
+        allowH2: false,
       });
-      pools.set(target.origin, pool);
+      entry = { pool, gate: new UpstreamGate(opts.maxSockets, opts.socketWaitTimeoutMs) };
+      pools.set(target.origin, entry);
     }
-    return pool;
+    return entry;
   };
 
   return {
     web(req, res, target, ex, onFailure) {
-      const relay = new Relay(req, res, ex, onFailure, opts, upstreamErrors);
+      const { pool, gate } = poolFor(target);
+      const relay = new Relay(req, res, ex, onFailure, opts, upstreamErrors, pool, gate, target);
       res.once('close', () => {
-        if (res.writableFinished) return;
-        ex.clientAborted = true;
-        // Aborting destroys the upstream socket at once rather than waiting for the upstream's answer.
-        relay.controller?.abort(new Error('client aborted'));
+        if (!res.writableFinished) relay.clientClosed();
       });
-      const headers = req.headers;
-      const body = hasBody(headers) ? req : null;
-      // undici frames the body itself and refuses these; node answered any 100-continue already.
-      delete headers['transfer-encoding'];
-      delete headers['expect'];
-      try {
-        poolFor(target).dispatch({ origin: target.origin, path: upstreamPath(target, req.url ?? '/'), method: req.method ?? 'GET', headers, body }, relay);
-      } catch (err) {
-        relay.onResponseError(null, err as Error);
-      }
+      if (res.destroyed) return;
+      gate.enter(relay);
     },
     upgrade(req, res, head, target, ex, onFailure, onSwitched) {
       upgrades.upgrade(req, res, head, target, ex, onFailure, onSwitched);
     },
     socketCount() {
       let n = upgrades.socketCount();
-      for (const pool of pools.values()) n += pool.stats.connected;
+      for (const { pool } of pools.values()) n += pool.stats.connected;
       return n;
     },
     close() {
-      for (const pool of pools.values()) pool.destroy().catch(() => undefined);
+      for (const { pool } of pools.values()) pool.destroy().catch(() => undefined);
       pools.clear();
       upgrades.close();
     },
