@@ -6,15 +6,16 @@
  */
 import { Pool } from 'undici';
 import type { Counter, Meter } from '@opentelemetry/api';
-import { UPSTREAM_ERRORS } from '../telemetry/names';
+import { ATTR_ERROR_TYPE, UPSTREAM_ERRORS, UPSTREAM_ERROR_TYPES } from '../telemetry/names';
 import type { ForwardOptions } from './forward';
 import { UpstreamGate } from './upstream-gate';
-import { Relay, type Upstream } from './relay-undici';
+import { classifyUndiciError, Relay, type Upstream } from './relay-undici';
 import { UpgradeRelay } from './upgrade-undici';
 import type { Forwarder } from './forwarder';
 
 export function createUndiciForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
   const upstreamErrors: Counter = meter.createCounter(UPSTREAM_ERRORS.otel, { description: UPSTREAM_ERRORS.description, unit: UPSTREAM_ERRORS.unit });
+  const requestErrors = new WeakSet<Error>();
   const pools = new Map<string, { pool: Pool; gate: UpstreamGate }>();
   const entryFor = (target: URL): { pool: Pool; gate: UpstreamGate } => {
     let entry = pools.get(target.origin);
@@ -31,6 +32,14 @@ export function createUndiciForwarder(meter: Meter, opts: ForwardOptions): Forwa
         // requests in its own queue while ALPN decides, outside the gate's timer.
         allowH2: false,
       });
+      // Bytes past a response's end (a Content-Length counting characters, not bytes) break the
+      // connection after its request finished: no request hears of it, so it is counted here, as
+      // the http-proxy core counts it, and the response already sent stands.
+      pool.on('disconnect', (_origin, _targets, err: Error) => {
+        if (requestErrors.has(err)) return;
+        const failure = classifyUndiciError(err as NodeJS.ErrnoException, opts);
+        if (failure.errorType === UPSTREAM_ERROR_TYPES.protocol) upstreamErrors.add(1, { [ATTR_ERROR_TYPE]: failure.errorType });
+      });
       entry = { pool, gate: new UpstreamGate(opts.maxSockets, opts.socketWaitTimeoutMs) };
       pools.set(target.origin, entry);
     }
@@ -42,7 +51,7 @@ export function createUndiciForwarder(meter: Meter, opts: ForwardOptions): Forwa
     let up = upstreams.get(target.href);
     if (!up) {
       if (upstreams.size >= 16) upstreams.clear(); // targets only change on reload; pools stay by origin
-      up = { ...entryFor(target), target, opts, upstreamErrors };
+      up = { ...entryFor(target), target, opts, upstreamErrors, requestErrors };
       upstreams.set(target.href, up);
     }
     return up;

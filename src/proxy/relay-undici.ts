@@ -30,6 +30,13 @@ export function classifyUndiciError(err: NodeJS.ErrnoException, opts: ForwardOpt
       return { code: 'PAYSIDECAR_UPSTREAM_TIMEOUT', errorType: UPSTREAM_ERROR_TYPES.timeout, detail: `no answer within ${opts.upstreamTimeoutMs}ms` };
     case 'ECONNREFUSED':
       return { code: 'PAYSIDECAR_UPSTREAM_UNAVAILABLE', errorType: UPSTREAM_ERROR_TYPES.refused, detail: 'connection refused' };
+    // What llhttp reports under its own codes on the http-proxy core, undici names itself: headers
+    // past the parser's limit, and (for any parse error while a Content-Length body is read) a body
+    // that does not match its Content-Length.
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return protocolFailure('header_overflow');
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return protocolFailure('content_length_mismatch');
     case 'UND_ERR_SOCKET':
       // undici's names for answers that are not HTTP for this request: a 101 to a request that
       // asked for no upgrade, and a response with no request (or a 100 nobody asked for).
@@ -66,6 +73,8 @@ export interface Upstream {
   target: URL;
   opts: ForwardOptions;
   upstreamErrors: Counter;
+  /** Errors a request was failed with: the connection's own 'disconnect' reports them again. */
+  requestErrors: WeakSet<Error>;
 }
 
 /** One request's dispatch handler: relays the upstream response onto `res` with backpressure. */
@@ -75,6 +84,8 @@ export class Relay implements Dispatcher.DispatchHandler, Waiter {
   private countBytes = false;
   /** Handed to the Pool (and counted by the gate) until undici reports its end. */
   protected holding = false;
+  /** The response's 'close' has run. */
+  protected closed = false;
   private readonly onDrain = (): void => {
     this.paused = false;
     this.controller?.resume();
@@ -88,12 +99,10 @@ export class Relay implements Dispatcher.DispatchHandler, Waiter {
     protected readonly up: Upstream,
   ) {}
 
-  /** Waits at the gate, then is sent; `res`'s early close takes it out of the queue or aborts it. */
+  /** Waits at the gate, then is sent; `res`'s close takes it out of the queue or aborts it. */
   start(): void {
     const { res } = this;
-    res.once('close', () => {
-      if (!res.writableFinished) this.clientClosed();
-    });
+    res.once('close', () => this.clientClosed());
     if (res.destroyed) return;
     this.up.gate.enter(this);
   }
@@ -121,12 +130,18 @@ export class Relay implements Dispatcher.DispatchHandler, Waiter {
     this.fail(classify(new Error('socket wait'), { timedOut: 'socketWait' }, this.up.opts));
   }
 
-  /** The client's side closed before the response was finished. */
+  /**
+   * The client's side closed: answered, refused by the parser mid-body (answered by accept.ts while
+   * the upload still streams), or gone. An exchange still running upstream is torn down, as
+   * flight.ts does for the http-proxy core; one that finished has left the gate already.
+   */
   protected clientClosed(): void {
-    this.ex.clientAborted = true;
+    const { res, ex } = this;
+    this.closed = true;
+    if (!res.writableFinished && !ex.outcome) ex.clientAborted = true;
     if (!this.holding) this.up.gate.cancel(this);
     // Aborting destroys the upstream socket at once rather than waiting for the upstream's answer.
-    else this.controller?.abort(new Error('client aborted'));
+    else this.controller?.abort(new Error('client closed'));
   }
 
   /** Lets the next waiting request through, once. */
@@ -138,15 +153,20 @@ export class Relay implements Dispatcher.DispatchHandler, Waiter {
 
   onRequestStart(controller: Controller): void {
     this.controller = controller;
-    if (this.ex.clientAborted) controller.abort(new Error('client aborted'));
+    if (this.closed) controller.abort(new Error('client closed'));
   }
 
   onResponseStart(_controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusText?: string): void {
+    // Informational answers (103 Early Hints) are dropped, as node's client does on the http-proxy
+    // core: the client gets the final answer only.
+    if (statusCode < 200) return;
     const { res, ex, up } = this;
     ex.responseStarted = true;
     stripHopByHop(headers);
-    // The client's framing is node's to choose (content-length is kept, chunking is redone).
+    // The client's framing is node's to choose (content-length is kept, chunking is redone); a 204
+    // has no body and carries no framing (RFC 9110 §8.6), whatever the upstream sent.
     delete headers['transfer-encoding'];
+    if (statusCode === 204) delete headers['content-length'];
     if (up.opts.isDraining?.() || (res as { shouldKeepAlive?: boolean }).shouldKeepAlive === false) headers.connection = 'close';
     headers[H_TRACE_ID] = ex.legacyTraceId;
     this.countBytes = headers['content-length'] === undefined;
@@ -169,6 +189,7 @@ export class Relay implements Dispatcher.DispatchHandler, Waiter {
 
   onResponseError(_controller: Controller | null, err: Error): void {
     this.release();
+    this.up.requestErrors.add(err);
     this.fail(classifyUndiciError(err as NodeJS.ErrnoException, this.up.opts));
   }
 
@@ -176,7 +197,7 @@ export class Relay implements Dispatcher.DispatchHandler, Waiter {
     const { res, ex } = this;
     // A client gone mid-upload fails the body undici is reading, maybe before the response's
     // 'close' has run: that is the client's abort, not an upstream failure.
-    if (ex.clientAborted || res.destroyed || res.socket?.destroyed === true) return;
+    if (this.closed || ex.clientAborted || res.destroyed || res.socket?.destroyed === true) return;
     ex.upstreamError = failure.errorType;
     this.up.upstreamErrors.add(1, { [ATTR_ERROR_TYPE]: failure.errorType });
     if (res.headersSent) {

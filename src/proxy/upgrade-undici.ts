@@ -66,7 +66,7 @@ export class UpgradeRelay extends Relay {
     const { res, ex } = this;
     const client = res.socket;
     upstream.on('error', () => upstream.destroy());
-    if (ex.clientAborted || res.destroyed || !client || !client.writable) {
+    if (this.closed || ex.clientAborted || res.destroyed || !client || !client.writable) {
       upstream.destroy();
       return;
     }
