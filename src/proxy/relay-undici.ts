@@ -52,12 +52,26 @@ export function classifyUndiciError(err: NodeJS.ErrnoException, opts: ForwardOpt
   }
 }
 
-/** The upstream path: the target's path prefix (if any) joined with the request's. */
+/**
+ * The upstream path: the target's path prefix (if any) joined with the request's, always in origin
+ * form. An absolute-form request (`GET http://169.254.169.254/...`) is sent as its path only, as on
+ * the http-proxy core: undici would pass it on as written, and the target is ours to pick.
+ */
 export function upstreamPath(target: URL, url: string): string {
+  if (url.charCodeAt(0) !== 0x2f) url = originForm(url);
   if (target.pathname === '/' && target.search === '') return url;
   const path = target.pathname.replace(/\/$/, '') + url;
   if (!target.search) return path;
   return path + (url.includes('?') ? '&' + target.search.slice(1) : target.search);
+}
+
+function originForm(url: string): string {
+  try {
+    const u = new URL(url);
+    return u.pathname + u.search;
+  } catch {
+    return '/';
+  }
 }
 
 function hasBody(headers: IncomingHttpHeaders): boolean {
