@@ -14,10 +14,10 @@
  *    steady load is not the saturation phase's high-water mark.
  *
  *   node benchmarks/proxy.js [--duration 10s] [--rounds 3] [--connections 64] [--threads 1]
- *     [--warmup 3s] [--loader auto|wrk|bench] [--targets none,http-proxy,sidecar,sidecar-undici,sidecar-nolog,nginx]
+ *     [--warmup 3s] [--loader auto|wrk|bench] [--targets none,http-proxy,sidecar,sidecar-http-proxy,sidecar-nolog,nginx]
  *       (also node-raw, undici: reference proxies without http-proxy, see lib/reference-proxy.js;
  *       sidecar-node-defaults: the sidecar without the image's NODE_OPTIONS and MALLOC_ARENA_MAX)
- *     [--latency-rate 1000] [--latency-duration 10s] [--latency-targets none,http-proxy,sidecar,sidecar-undici]
+ *     [--latency-rate 1000] [--latency-duration 10s] [--latency-targets none,http-proxy,sidecar,sidecar-http-proxy]
  *     [--no-throughput] [--no-latency] [--out benchmarks/results] [--check]
  *     [--compare <other build's dist/src/cli/main.js>[,...]] [--runtimes <node binary>[,...]]
  * --compare adds `sidecar@N` targets running another build at default settings in the same
@@ -44,10 +44,12 @@ const { stopProcess } = require('./lib/processes');
 
 const GOALS = {
   /** sidecar rps ÷ bare http-proxy rps, default settings. */
-  throughputVsBare: 0.95,
-  addedP50Ms: 0.5,
-  addedP99Ms: 2,
-  rssMB: 80,
+  throughputVsBare: 1.2,
+  /** sidecar CPU per request ÷ bare http-proxy's, at the steady rate. */
+  cpuVsBareAtRate: 1.0,
+  addedP50Ms: 0.3,
+  addedP99Ms: 1,
+  rssMB: 64,
 };
 
 const a = createArgs(process.argv.slice(2));
@@ -80,12 +82,12 @@ const opts = {
   threads: a.read('threads', '1', values.intIn(1, 256)),
   warmupMs: a.duration('warmup', '3s'),
   loader: a.read('loader', 'auto', values.oneOf(['auto', 'wrk', 'bench'])),
-  targets: withCompare(a.list('targets', 'none,http-proxy,sidecar,sidecar-undici,sidecar-nolog,nginx', [...ALL_TARGETS, ...compare])),
+  targets: withCompare(a.list('targets', 'none,http-proxy,sidecar,sidecar-http-proxy,sidecar-nolog,nginx', [...ALL_TARGETS, ...compare])),
   throughput: !a.flag('no-throughput'),
   latency: !a.flag('no-latency'),
   latencyRate: a.read('latency-rate', '1000', values.positiveNumber),
   latencyDurationMs: a.duration('latency-duration', '10s'),
-  latencyTargets: withCompare(a.list('latency-targets', 'none,http-proxy,sidecar,sidecar-undici', [...ALL_TARGETS, ...compare])),
+  latencyTargets: withCompare(a.list('latency-targets', 'none,http-proxy,sidecar,sidecar-http-proxy', [...ALL_TARGETS, ...compare])),
   out: a.string('out', join(ROOT, 'benchmarks', 'results')),
   check: a.flag('check'),
 };
@@ -180,7 +182,7 @@ async function main() {
       }
     }
 
-    for (const name of ['sidecar', 'sidecar-undici', 'sidecar-nolog']) if (targets[name]) recorded[name] = await recordedBySidecar(targets[name].adminUrl);
+    for (const name of ['sidecar', 'sidecar-http-proxy', 'sidecar-nolog']) if (targets[name]) recorded[name] = await recordedBySidecar(targets[name].adminUrl);
 
     // Fresh processes for the steady-load phase: its RSS should not be the saturation run's high-water mark.
     for (const name of Object.keys(targets)) {
@@ -213,8 +215,8 @@ async function main() {
     sidecarOverNone: ratio('sidecar', 'none'),
     sidecarOverNginx: ratio('sidecar', 'nginx'),
     sidecarNologOverBare: ratio('sidecar-nolog', 'http-proxy'),
-    sidecarUndiciOverBare: ratio('sidecar-undici', 'http-proxy'),
-    sidecarUndiciOverSidecar: ratio('sidecar-undici', 'sidecar'),
+    sidecarHttpProxyOverBare: ratio('sidecar-http-proxy', 'http-proxy'),
+    sidecarOverSidecarHttpProxy: ratio('sidecar', 'sidecar-http-proxy'),
     bareOverNone: ratio('http-proxy', 'none'),
     nodeRawOverBare: ratio('node-raw', 'http-proxy'),
     undiciOverBare: ratio('undici', 'http-proxy'),
@@ -227,8 +229,10 @@ async function main() {
     latency[via] && latency.none ? median(latency[via].map((run, i) => run.latencyMs[q] - (latency.none[i]?.latencyMs[q] ?? NaN))) : null;
   const overhead = Object.fromEntries(latencyNames.filter((n) => n !== 'none').map((n) => [n, { addedP50Ms: added(n, 'p50'), addedP99Ms: added(n, 'p99') }]));
 
+  const cpuVsBare = lat.sidecar && lat['http-proxy']?.cpuPer1000 ? lat.sidecar.cpuPer1000 / lat['http-proxy'].cpuPer1000 : null;
   const goals = {
     throughputVsBare: { goal: `>= ${GOALS.throughputVsBare}`, value: ratios.sidecarOverBare, ok: ratios.sidecarOverBare === null ? null : ratios.sidecarOverBare >= GOALS.throughputVsBare },
+    cpuVsBareAtRate: { goal: `<= ${GOALS.cpuVsBareAtRate}`, value: cpuVsBare, ok: cpuVsBare === null ? null : cpuVsBare <= GOALS.cpuVsBareAtRate },
     addedP50Ms: { goal: `<= ${GOALS.addedP50Ms}`, value: overhead.sidecar?.addedP50Ms ?? null, ok: overhead.sidecar ? overhead.sidecar.addedP50Ms <= GOALS.addedP50Ms : null },
     addedP99Ms: { goal: `<= ${GOALS.addedP99Ms}`, value: overhead.sidecar?.addedP99Ms ?? null, ok: overhead.sidecar ? overhead.sidecar.addedP99Ms <= GOALS.addedP99Ms : null },
     rssAtSteadyLoadMB: { goal: `<= ${GOALS.rssMB}`, value: lat.sidecar?.rssMB ?? null, ok: lat.sidecar ? lat.sidecar.rssMB <= GOALS.rssMB : null },
@@ -283,12 +287,12 @@ async function main() {
     if (names.includes('none')) out.push('* no proxy: CPU and RSS are the upstream\'s own');
     out.push('');
   }
-  const ratioLine = (label, v, goal) => (v === null ? null : `${label.padEnd(32)} ${fixed(v, 3)}${goal ? `   goal ${goal.goal} ${mark(goal.ok)}` : ''}`);
+  const ratioLine = (label, v, goal) => (v === null ? null : `${label.padEnd(40)} ${fixed(v, 3)}${goal ? `   goal ${goal.goal} ${mark(goal.ok)}` : ''}`);
   for (const line of [
     ratioLine('sidecar ÷ http-proxy', ratios.sidecarOverBare, goals.throughputVsBare),
     ratioLine('sidecar (log off) ÷ http-proxy', ratios.sidecarNologOverBare),
-    ratioLine('sidecar (undici) ÷ http-proxy', ratios.sidecarUndiciOverBare),
-    ratioLine('sidecar (undici) ÷ sidecar', ratios.sidecarUndiciOverSidecar),
+    ratioLine('sidecar (http-proxy core) ÷ http-proxy', ratios.sidecarHttpProxyOverBare),
+    ratioLine('sidecar ÷ sidecar (http-proxy core)', ratios.sidecarOverSidecarHttpProxy),
     ratioLine('sidecar ÷ no proxy', ratios.sidecarOverNone),
     ratioLine('sidecar ÷ nginx', ratios.sidecarOverNginx),
     ratioLine('http-proxy ÷ no proxy', ratios.bareOverNone),
@@ -318,6 +322,7 @@ async function main() {
     );
     if (overhead.sidecar) {
       out.push(`sidecar adds p50 ${signed(overhead.sidecar.addedP50Ms, 3)} ms (goal ${goals.addedP50Ms.goal} ${mark(goals.addedP50Ms.ok)}), p99 ${signed(overhead.sidecar.addedP99Ms, 3)} ms (goal ${goals.addedP99Ms.goal} ${mark(goals.addedP99Ms.ok)})`);
+      if (cpuVsBare !== null) out.push(`sidecar CPU per request ÷ http-proxy at ${opts.latencyRate} rps ${fixed(cpuVsBare, 3)} (goal ${goals.cpuVsBareAtRate.goal} ${mark(goals.cpuVsBareAtRate.ok)})`);
       out.push(`sidecar at ${opts.latencyRate} rps: ${fixed(lat.sidecar.cpuPer1000 * (opts.latencyRate / 1000), 3)} vCPU, RSS ${fixed(lat.sidecar.rssMB, 0)} MB (goal ${goals.rssAtSteadyLoadMB.goal} ${mark(goals.rssAtSteadyLoadMB.ok)})`);
     }
   }

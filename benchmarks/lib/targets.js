@@ -5,7 +5,7 @@
  *   sidecar        `paysidecar run` at default settings: every metric, span and access log on, the
  *                  access log to stdout (here /dev/null, so its formatting and write are paid)
  *   sidecar-nolog  the same with --access-log off
- *   sidecar-undici `sidecar` with --forwarder undici (the other forwarding core, same run)
+ *   sidecar-http-proxy  `sidecar` with --forwarder http-proxy (the reference core, same run)
  *   sidecar-node-defaults  `sidecar` without the image's NODE_OPTIONS and MALLOC_ARENA_MAX (what they buy)
  *   nginx          one worker, upstream keep-alive (lib/nginx.js), when nginx is installed
  *   sidecar@N      `sidecar` from another build (--compare): before/after a change in one run
@@ -31,7 +31,7 @@ const LABELS = {
   'http-proxy': 'http-proxy (bare)',
   sidecar: 'sidecar (default)',
   'sidecar-nolog': 'sidecar, log off',
-  'sidecar-undici': 'sidecar, undici core',
+  'sidecar-http-proxy': 'sidecar, http-proxy core',
   'sidecar-node-defaults': 'sidecar, node defaults',
   nginx: 'nginx (1 worker)',
   'node-raw': 'http.request proxy',
@@ -96,8 +96,8 @@ async function startTarget(name, upstream) {
     proc = await startSidecar(upstream.url, 'stdout');
   } else if (name === 'sidecar-nolog') {
     proc = await startSidecar(upstream.url, 'off');
-  } else if (name === 'sidecar-undici') {
-    proc = await startSidecar(upstream.url, 'stdout', CLI, IMAGE_ENV, ['--forwarder', 'undici']);
+  } else if (name === 'sidecar-http-proxy') {
+    proc = await startSidecar(upstream.url, 'stdout', CLI, IMAGE_ENV, ['--forwarder', 'http-proxy']);
   } else if (name === 'sidecar-node-defaults') {
     proc = await startSidecar(upstream.url, 'stdout', CLI, {});
   } else if (BUILDS[name]) {

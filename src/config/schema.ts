@@ -93,7 +93,7 @@ export const configSchema = z.strictObject({
   accessLogRotateKeep: custom(intIn(0, 100_000)).prefault(0),
   socketWaitTimeout: custom(duration).prefault('5s'),
   // The forwarding core; undici becomes the default once the protocol-abuse suite passes on it.
-  forwarder: custom(oneOf(['http-proxy', 'undici'] as const)).prefault('http-proxy'),
+  forwarder: custom(oneOf(['undici', 'http-proxy'] as const)).prefault('undici'),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -184,7 +184,7 @@ export const CONFIG_HELP: Record<ConfigKey, string> = {
   route: 'extra route templates such as /v1/users/{id}; repeatable or comma list',
   maxSockets: 'max upstream sockets in the keep-alive pool',
   keepAliveTimeout: 'idle upstream sockets are closed after this long',
-  forwarder: 'forwarding core: http-proxy|undici (WebSockets use http-proxy either way)',
+  forwarder: 'forwarding core: undici|http-proxy (http-proxy: the reference core, kept selectable)',
   maxHeaderSize: 'max request header bytes; larger requests get 431',
   headersTimeout: 'time allowed to receive request headers (slow-loris guard)',
   serviceName: 'service.name on spans and logs',

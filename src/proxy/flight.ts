@@ -51,7 +51,7 @@ export function protocolFailure(detail: string): UpstreamFailure {
   return { code: 'PAYSIDECAR_UPSTREAM_PROTOCOL_ERROR', errorType: UPSTREAM_ERROR_TYPES.protocol, detail };
 }
 
-export function classify(err: NodeJS.ErrnoException, f: Flight, t: FlightTimeouts): UpstreamFailure {
+export function classify(err: NodeJS.ErrnoException, f: Pick<Flight, 'timedOut'>, t: FlightTimeouts): UpstreamFailure {
   switch (f.timedOut) {
     case 'socketWait':
       return { code: 'PAYSIDECAR_UPSTREAM_BUSY', errorType: UPSTREAM_ERROR_TYPES.socketWaitTimeout, detail: `every upstream socket stayed busy for ${t.socketWaitTimeoutMs}ms (--socket-wait-timeout; --max-sockets)` };

@@ -14,9 +14,5 @@ export type { FailureHandler, Forwarder, ForwardOptions, UpstreamFailure } from 
 export type ForwarderKind = 'http-proxy' | 'undici';
 
 export function createForwarderOf(kind: ForwarderKind, meter: Meter, opts: ForwardOptions): Forwarder {
-  const httpProxy: Forwarder = createHttpProxyForwarder(meter, opts);
-  if (kind === 'http-proxy') return httpProxy;
-  // Upgrades stay on http-proxy's core in this increment (with its bounded waits and limits):
-  // they are rare and long-lived, so the core's per-request cost does not matter for them.
-  return createUndiciForwarder(meter, opts, httpProxy);
+  return kind === 'http-proxy' ? createHttpProxyForwarder(meter, opts) : createUndiciForwarder(meter, opts);
 }

@@ -29,7 +29,7 @@ function upstreamPath(target: URL, url: string | undefined): string {
 }
 
 /** The 101 head for the client, from the upstream's raw headers (case kept) plus our trace id. */
-function switchHead(res: IncomingMessage, legacyTraceId: string): string {
+export function switchHead(res: Pick<IncomingMessage, 'statusMessage' | 'rawHeaders'>, legacyTraceId: string): string {
   const lines = [`HTTP/1.1 101 ${res.statusMessage || 'Switching Protocols'}`];
   const raw = res.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -41,9 +41,9 @@ function switchHead(res: IncomingMessage, legacyTraceId: string): string {
 }
 
 /** What a client may send before the switch; a client must wait for the 101, so this is generous. */
-const MAX_EARLY_BYTES = 64 * 1024;
+export const MAX_EARLY_BYTES = 64 * 1024;
 
-function tie(a: Duplex, b: Duplex): void {
+export function tie(a: Duplex, b: Duplex): void {
   // Node's HTTP sockets allow half-open: without this, one side leaving would leak both.
   const closeBoth = () => {
     a.destroy();

@@ -44,6 +44,7 @@ describeEachForwarder('streaming, upgrades and aborts', { timeout: 60_000 }, (fo
         res.end(body);
       },
       (req, socket) => {
+        if (req.url === '/ws-refused') return void socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nno');
         socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
           `X-Seen-Trace: ${String(req.headers['x-trace-id'])}\r\n\r\n`);
         socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from('echo:'), d])));
@@ -133,6 +134,22 @@ describeEachForwarder('streaming, upgrades and aborts', { timeout: 60_000 }, (fo
     const echoed = await new Promise<string>((resolve) => socket.once('data', (d) => resolve(d.toString())));
     assert.equal(echoed, 'echo:ping');
     socket.destroy();
+  });
+
+  it('passes an upgrade the app refuses on as a plain answer on a closed connection, recorded with its status', async () => {
+    const r = await new Promise<{ status: number; body: string; connection?: string }>((resolve, reject) => {
+      const req = http.request(`${sc.base}/ws-refused`, { agent: false, headers: { connection: 'Upgrade', upgrade: 'websocket' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, connection: res.headers.connection }));
+      });
+      req.on('upgrade', () => reject(new Error('switched')));
+      req.on('error', reject);
+      req.end();
+    });
+    assert.deepEqual(r, { status: 403, body: 'no', connection: 'close' });
+    const m = await sc.metricsText();
+    assert.ok(metricValue(m, 'http_server_request_duration_count', { http_response_status_code: '403' }) >= 1);
   });
 
   it('destroys the upstream request when the client aborts: 300 aborted slow requests leave nothing behind', async () => {

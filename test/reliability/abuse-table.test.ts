@@ -3,9 +3,10 @@
  * with the answer the client must get and the record (access-log status and error.type) it must
  * leave, against `paysidecar run` as a child process. The scripted upstream answers by path.
  */
-import { after, before, describe, it } from 'node:test';
+import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { describeEachForwarder } from '../helpers/sidecar';
 import { startChildSidecar, CRASH_MARKERS, type ChildSidecar } from './child-sidecar';
 import { startRawUpstream, type RawUpstream } from './raw-upstream';
 import { rawSession } from './raw-http';
@@ -32,6 +33,8 @@ interface Row {
   record: [number, string | undefined] | null;
   /** Whether the app sees the request ('either': the parser may refuse it before or after it is passed on). */
   reachesApp: boolean | 'either';
+  /** Where the undici core answers otherwise: its answer and record, and why the difference stands. */
+  undici?: { answer: Row['answer']; record: Row['record']; why: string };
 }
 
 const H = 'Host: app\r\nConnection: close\r\n';
@@ -51,7 +54,18 @@ const REQUESTS: Row[] = [
 
 const ANSWER_ROWS: Row[] = [
   { name: '103 before the answer', request: `GET /early-hints HTTP/1.1\r\n${H}\r\n`, answer: 200, record: [200, undefined], reachesApp: true },
-  { name: 'unasked 100 Continue', request: `GET /continue-unasked HTTP/1.1\r\n${H}\r\n`, answer: 200, record: [200, undefined], reachesApp: true },
+  {
+    name: 'unasked 100 Continue', request: `GET /continue-unasked HTTP/1.1\r\n${H}\r\n`, answer: 200, record: [200, undefined], reachesApp: true,
+    undici: {
+      answer: 502,
+      record: [502, 'protocol_error'],
+      // undici 8's HTTP/1.1 client never sends Expect (the sidecar answers a client's 100-continue
+      // itself) and destroys the connection on any 100 before a handler sees it ("bad response");
+      // RFC 9110 lets a client discard it, so this is undici's strictness, kept visible as a
+      // protocol error. An app that sends unasked 100s runs with --forwarder http-proxy.
+      why: 'undici refuses a 100 Continue it did not ask for',
+    },
+  },
   { name: 'chunked with trailers', request: `GET /trailers HTTP/1.1\r\n${H}\r\n`, answer: 200, record: [200, undefined], reachesApp: true },
   { name: '304 with a Content-Length and a body', request: `GET /304-with-body HTTP/1.1\r\n${H}\r\n`, answer: 304, record: [304, undefined], reachesApp: true },
   { name: '204 with a body', request: `GET /204-with-body HTTP/1.1\r\n${H}\r\n`, answer: 204, record: [204, undefined], reachesApp: true },
@@ -62,7 +76,7 @@ const ANSWER_ROWS: Row[] = [
   { name: 'closed before Content-Length is reached', request: `GET /short-body HTTP/1.1\r\n${H}\r\n`, answer: 'cut', record: [502, 'connection_reset'], reachesApp: true },
 ];
 
-describe('protocol-abuse table', { timeout: 90_000 }, () => {
+describeEachForwarder('protocol-abuse table', { timeout: 90_000 }, (forwarder) => {
   let up: RawUpstream;
   let sc: ChildSidecar;
   before(async () => {
@@ -71,15 +85,17 @@ describe('protocol-abuse table', { timeout: 90_000 }, () => {
       if (head.toLowerCase().includes('expect: 100-continue')) socket.write('HTTP/1.1 100 Continue\r\n\r\n');
       socket.end(ANSWERS[path] ?? 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
     });
-    sc = await startChildSidecar(up.url, ['--upstream-timeout', '2s']);
+    sc = await startChildSidecar(up.url, ['--forwarder', forwarder, '--upstream-timeout', '2s']);
   });
   after(async () => {
     await sc.stop();
     await up.close();
   });
 
-  for (const row of [...REQUESTS, ...ANSWER_ROWS]) {
-    it(`${row.name}: ${row.answer}${row.record ? `, recorded ${row.record.join(' ')}` : ', refused before any request'}`, async () => {
+  for (const base of [...REQUESTS, ...ANSWER_ROWS]) {
+    const row = forwarder === 'undici' && base.undici ? { ...base, ...base.undici } : base;
+    const why = row === base ? '' : ` (${base.undici?.why})`;
+    it(`${row.name}: ${row.answer}${row.record ? `, recorded ${row.record.join(' ')}` : ', refused before any request'}${why}`, async () => {
       const logged = sc.accessLog().length;
       const reached = up.heads.length;
       const r = await rawSession(sc.port, row.request, { waitMs: 5000 });

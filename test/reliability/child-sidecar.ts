@@ -12,8 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const CLI = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 /**
- * Arguments every child sidecar of the suite gets, in one place: a later change adds the
- * forwarding core here (`--forwarder`), and the whole suite then runs against it.
+ * Arguments every child sidecar of the suite gets, in one place. The forwarding core is the
+ * default (undici) unless a case adds `--forwarder`: the abuse table, the fuzzer and do-no-harm's
+ * forwarding cases do, once per core.
  */
 export const SIDECAR_ARGS: readonly string[] = ['--host-interval', '0', '--log-level', 'info'];
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startUpstream } from '../helpers/upstream';
-import { metricValue } from '../helpers/sidecar';
+import { describeEachForwarder, metricValue } from '../helpers/sidecar';
 import { startChildSidecar, CRASH_MARKERS, SIDECAR_ARGS, type ChildSidecar } from './child-sidecar';
 import { startRawUpstream } from './raw-upstream';
 import { rawSession } from './raw-http';
@@ -46,13 +46,16 @@ async function assertHealthy(sc: ChildSidecar): Promise<void> {
 
 const UPGRADE_HEAD = 'GET /ws HTTP/1.1\r\nHost: app\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n';
 
-describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
+describeEachForwarder('do no harm (issue #15): forwarding', { timeout: 120_000 }, (forwarder) => {
+  /** A child sidecar on this suite's forwarding core. */
+  const start = (upstream: string, args: readonly string[] = []) => startChildSidecar(upstream, ['--forwarder', forwarder, ...args]);
+
   it('an upgrade request abandoned before the app answers neither ends the process nor outlives its client', { timeout: 25_000 }, async () => {
     const up = await startUpstream((_req, res) => {
       const t = setTimeout(() => res.end('{"ok":true}'), 1000);
       res.on('close', () => clearTimeout(t));
     });
-    const sc = await startChildSidecar(up.url.href);
+    const sc = await start(up.url.href);
     try {
       const r = await rawSession(sc.port, UPGRADE_HEAD, { hangUpAfterMs: 150 });
       assert.equal(r.closedByServer, false);
@@ -72,7 +75,7 @@ describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
     const up = await startRawUpstream((socket) => {
       socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${'{"price":"10€"}'.length}\r\n\r\n`), body]));
     });
-    const sc = await startChildSidecar(up.url);
+    const sc = await start(up.url);
     try {
       const r = await rawSession(sc.port, 'GET /api/orders/1 HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n');
       assert.equal(r.status, 200);
@@ -97,7 +100,7 @@ describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
       const up = await startRawUpstream((socket) => {
         socket.write(`HTTP/1.1 200 OK\r\nSet-Cookie: session=secret\r\nTransfer-Encoding: chunked\r\n\r\n${tail}`);
       });
-      const sc = await startChildSidecar(up.url, ['--upstream-timeout', '500ms']);
+      const sc = await start(up.url, ['--upstream-timeout', '500ms']);
       try {
         const r = await rawSession(sc.port, 'GET /api/orders/1 HTTP/1.1\r\nHost: app\r\n\r\n', { waitMs: 5000 });
         assert.equal(r.closedByServer, true, 'the kept-alive connection was cut');
@@ -115,7 +118,7 @@ describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
 
   it('a request waiting for an upstream socket gives up after --socket-wait-timeout, with a code, counted', { timeout: 25_000 }, async () => {
     const up = await startUpstream();
-    const sc = await startChildSidecar(up.url.href, ['--max-sockets', '1', '--socket-wait-timeout', '500ms']);
+    const sc = await start(up.url.href, ['--max-sockets', '1', '--socket-wait-timeout', '500ms']);
     const slow = net.connect(sc.port, '127.0.0.1');
     slow.on('error', () => undefined);
     try {
@@ -137,9 +140,39 @@ describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a request whose client leaves while it waits for an upstream socket leaves the queue: never sent, recorded as 499', { timeout: 25_000 }, async () => {
+    const up = await startUpstream();
+    const sc = await start(up.url.href, ['--max-sockets', '1', '--socket-wait-timeout', '10s']);
+    const slow = net.connect(sc.port, '127.0.0.1');
+    slow.on('error', () => undefined);
+    try {
+      slow.write('POST /api/orders HTTP/1.1\r\nHost: app\r\nContent-Length: 5\r\nConnection: close\r\n\r\nx');
+      await sleep(300);
+      const r = await rawSession(sc.port, 'GET /api/orders/left HTTP/1.1\r\nHost: app\r\n\r\n', { hangUpAfterMs: 300 });
+      assert.equal(r.status, 0, r.raw);
+      // The held socket frees: a request still queued would now be sent.
+      slow.write('yyyy');
+      const done = await sc.waitForLog((l) => l.status === 200);
+      assert.equal(done.length, 1, sc.stdout());
+      await sleep(300);
+      assert.deepEqual(up.seen.map((s) => s.url), ['/api/orders'], 'the abandoned request never reached the app');
+      const left = await sc.waitForLog((l) => l.status === 499);
+      assert.deepEqual(left.map((l) => l['error.type']), ['client_aborted']);
+      assert.equal(metricValue(await sc.metrics(), 'paysidecar_upstream_errors_total'), 0);
+      // The queue is empty and the socket free again: the next request goes straight through.
+      const next = await get(sc.port, '/api/orders/next');
+      assert.equal(next.status, 200, JSON.stringify(next));
+      await assertHealthy(sc);
+    } finally {
+      slow.destroy();
+      await sc.stop();
+      await up.close();
+    }
+  });
+
   it('an app answering 101 to a plain GET gets a 502 with a code, not a hanging client', { timeout: 25_000 }, async () => {
     const up = await startRawUpstream((socket) => socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n'));
-    const sc = await startChildSidecar(up.url, ['--upstream-timeout', '3s']);
+    const sc = await start(up.url, ['--upstream-timeout', '3s']);
     try {
       const r = await get(sc.port, '/api/orders/3');
       assert.equal(r.status, 502, JSON.stringify(r));
@@ -154,6 +187,72 @@ describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
     }
   });
 
+  it('upgrade requests count toward --max-inflight and --max-sockets until they are switched', { timeout: 25_000 }, async () => {
+    const up = await startUpstream((_req, res) => {
+      const t = setTimeout(() => res.end('{"ok":true}'), 1500);
+      res.on('close', () => clearTimeout(t));
+    });
+    const sc = await start(up.url.href, ['--max-inflight', '1']);
+    const sc2 = await start(up.url.href, ['--max-sockets', '1', '--socket-wait-timeout', '300ms']);
+    try {
+      for (const [s, code] of [[sc, 'PAYSIDECAR_OVERLOADED'], [sc2, 'PAYSIDECAR_UPSTREAM_BUSY']] as const) {
+        const before = up.seen.length;
+        const slow = get(s.port, '/api/orders/slow');
+        await sleep(200);
+        const r = await rawSession(s.port, UPGRADE_HEAD, { waitMs: 3000 });
+        assert.equal(r.status, 503, r.raw);
+        assert.equal(JSON.parse(r.body).code, code);
+        assert.equal(up.seen.length - before, 1, 'the upgrade request never reached the app');
+        assert.equal((await slow).status, 200);
+      }
+      await assertHealthy(sc);
+      await assertHealthy(sc2);
+    } finally {
+      await sc.stop();
+      await sc2.stop();
+      await up.close();
+    }
+  });
+
+  it('a request the parser refuses after it started is answered 400 with its reason, recorded as 400, and its upstream request torn down', { timeout: 25_000 }, async () => {
+    const up = await startUpstream();
+    const sc = await start(up.url.href);
+    try {
+      const r = await rawSession(sc.port, 'POST /api/orders HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: identity\r\n\r\nhello');
+      assert.equal(r.status, 400, r.raw);
+      assert.equal(JSON.parse(r.body).code, 'PAYSIDECAR_BAD_REQUEST');
+      assert.match(JSON.parse(r.body).message, /Transfer-Encoding/i);
+      const lines = await sc.waitForLog(() => true);
+      assert.deepEqual(lines.map((l) => [l.status, l['error.type']]), [[400, 'bad_request']]);
+      // The upload that will never finish is not left holding an upstream connection.
+      const deadline = Date.now() + 3000;
+      while (up.openConnections() > 0 && Date.now() < deadline) await sleep(50);
+      assert.equal(up.openConnections(), 0, 'no upstream connection left open');
+      await assertHealthy(sc);
+    } finally {
+      await sc.stop();
+      await up.close();
+    }
+  });
+
+  it('an upstream 204 with a Content-Length reaches the client without it', { timeout: 25_000 }, async () => {
+    const up = await startRawUpstream((socket) => socket.write('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX-App: yes\r\n\r\n'));
+    const sc = await start(up.url);
+    try {
+      const r = await rawSession(sc.port, 'DELETE /api/orders/4 HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n');
+      assert.equal(r.status, 204, r.raw);
+      assert.equal(r.headers['x-app'], 'yes');
+      assert.equal(r.headers['content-length'], undefined, r.raw);
+      assert.equal(r.headers['transfer-encoding'], undefined, r.raw);
+      await assertHealthy(sc);
+    } finally {
+      await sc.stop();
+      await up.close();
+    }
+  });
+});
+
+describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
   it('the admin listener closes slow-loris connections after --headers-timeout', { timeout: 25_000 }, async () => {
     const up = await startUpstream();
     const sc = await startChildSidecar(up.url.href, ['--headers-timeout', '1s']);
@@ -171,33 +270,6 @@ describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
     } finally {
       sock.destroy();
       await sc.stop();
-      await up.close();
-    }
-  });
-
-  it('upgrade requests count toward --max-inflight and --max-sockets until they are switched', { timeout: 25_000 }, async () => {
-    const up = await startUpstream((_req, res) => {
-      const t = setTimeout(() => res.end('{"ok":true}'), 1500);
-      res.on('close', () => clearTimeout(t));
-    });
-    const sc = await startChildSidecar(up.url.href, ['--max-inflight', '1']);
-    const sc2 = await startChildSidecar(up.url.href, ['--max-sockets', '1', '--socket-wait-timeout', '300ms']);
-    try {
-      for (const [s, code] of [[sc, 'PAYSIDECAR_OVERLOADED'], [sc2, 'PAYSIDECAR_UPSTREAM_BUSY']] as const) {
-        const before = up.seen.length;
-        const slow = get(s.port, '/api/orders/slow');
-        await sleep(200);
-        const r = await rawSession(s.port, UPGRADE_HEAD, { waitMs: 3000 });
-        assert.equal(r.status, 503, r.raw);
-        assert.equal(JSON.parse(r.body).code, code);
-        assert.equal(up.seen.length - before, 1, 'the upgrade request never reached the app');
-        assert.equal((await slow).status, 200);
-      }
-      await assertHealthy(sc);
-      await assertHealthy(sc2);
-    } finally {
-      await sc.stop();
-      await sc2.stop();
       await up.close();
     }
   });
@@ -240,39 +312,6 @@ describe('do no harm (issue #15)', { timeout: 120_000 }, () => {
       await sc.stop();
       await up.close();
       collector.close();
-    }
-  });
-
-  it('a request the parser refuses after it started is answered 400 with its reason and recorded as 400', { timeout: 25_000 }, async () => {
-    const up = await startUpstream();
-    const sc = await startChildSidecar(up.url.href);
-    try {
-      const r = await rawSession(sc.port, 'POST /api/orders HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: identity\r\n\r\nhello');
-      assert.equal(r.status, 400, r.raw);
-      assert.equal(JSON.parse(r.body).code, 'PAYSIDECAR_BAD_REQUEST');
-      assert.match(JSON.parse(r.body).message, /Transfer-Encoding/i);
-      const lines = await sc.waitForLog(() => true);
-      assert.deepEqual(lines.map((l) => [l.status, l['error.type']]), [[400, 'bad_request']]);
-      await assertHealthy(sc);
-    } finally {
-      await sc.stop();
-      await up.close();
-    }
-  });
-
-  it('an upstream 204 with a Content-Length reaches the client without it', { timeout: 25_000 }, async () => {
-    const up = await startRawUpstream((socket) => socket.write('HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX-App: yes\r\n\r\n'));
-    const sc = await startChildSidecar(up.url);
-    try {
-      const r = await rawSession(sc.port, 'DELETE /api/orders/4 HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n');
-      assert.equal(r.status, 204, r.raw);
-      assert.equal(r.headers['x-app'], 'yes');
-      assert.equal(r.headers['content-length'], undefined, r.raw);
-      assert.equal(r.headers['transfer-encoding'], undefined, r.raw);
-      await assertHealthy(sc);
-    } finally {
-      await sc.stop();
-      await up.close();
     }
   });
 

@@ -7,13 +7,13 @@
  * sockets and in-flight requests return to their baseline, metric series stay bounded, and nothing
  * was logged as a crash or an error of the sidecar's own. Replay a failure with FUZZ_SEED=<seed>.
  */
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
-import { metricValue } from '../helpers/sidecar';
+import { describeEachForwarder, metricValue } from '../helpers/sidecar';
 import { startChildSidecar, CRASH_MARKERS, type ChildSidecar } from './child-sidecar';
 import { startRawUpstream } from './raw-upstream';
 
@@ -204,7 +204,7 @@ function seriesCount(text: string): number {
   return text.split('\n').filter((l) => l && !l.startsWith('#')).length;
 }
 
-describe('protocol fuzzer', { timeout: 150_000 }, () => {
+describeEachForwarder('protocol fuzzer', { timeout: 150_000 }, (forwarder) => {
   it(`survives ${BATCHES * PER_BATCH} mutated requests and upstream answers (FUZZ_SEED=${SEED})`, async () => {
     const answers = new Map<string, UpstreamAnswer>();
     const up = await startRawUpstream((socket, head) => {
@@ -220,6 +220,7 @@ describe('protocol fuzzer', { timeout: 150_000 }, () => {
       else setTimeout(() => socket.destroy(), 1500).unref();
     });
     const sc: ChildSidecar = await startChildSidecar(up.url, [
+      '--forwarder', forwarder,
       '--upstream-timeout', '1s', '--headers-timeout', '1s', '--socket-wait-timeout', '1s', '--max-sockets', '16',
       '--trust-cidr', '127.0.0.1/32', '--stress-secret', 'fuzz-secret', '--drain-timeout', '2s',
     ]);
