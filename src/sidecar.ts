@@ -50,7 +50,8 @@ export interface Sidecar {
   readonly live: LiveSettings;
   readonly forwarder: Forwarder;
   readonly inflight: InFlight;
-  metricsText(): Promise<string>;
+  /** What the admin /metrics serves: Prometheus text, or OpenMetrics with exemplars when `openMetrics`. */
+  metricsText(openMetrics?: boolean): Promise<string>;
   /** Load the config again and apply what can change without a restart (SIGHUP does this). */
   reload(trigger?: string): ReloadOutcome;
   /** Drain and stop: /ready → 503, stop accepting, wait for in-flight up to drainTimeout, flush. */
@@ -74,9 +75,9 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const isDraining = () => readiness.isDraining;
   const forwarder = createForwarderOf(config.forwarder, meter, { upstreamTimeoutMs: config.upstreamTimeout, connectTimeoutMs: config.connectTimeout, socketWaitTimeoutMs: config.socketWaitTimeout, maxSockets: config.maxSockets, keepAliveTimeoutMs: config.keepAliveTimeout, isDraining });
   const deps = { tracer: tracing.tracer, recording: tracing.recording, forwarder, logs, upstream: config.upstream, stressUpstream: config.stressUpstream, live: live.settings, inflight, isDraining };
-  const proxyServer = createProxyPipeline(meter, config, deps);
+  const proxyServer = createProxyPipeline(meter, config, deps, metrics.requestExemplars);
   const runtimeSampler = startRuntimeSampler(meter, { onError: (hook, err) => logger.debug({ hook, err }, 'runtime sampler hook failed') });
-  const admin = createAdminListener({ headersTimeoutMs: config.headersTimeout, readiness, ownMetrics: () => metrics.exposition(), agentMetrics: config.agentMetrics, debugToken: config.debugToken, config: () => redactedConfig(reload.current()), meter, logger });
+  const admin = createAdminListener({ headersTimeoutMs: config.headersTimeout, readiness, ownMetrics: () => metrics.exposition(), exemplars: metrics.exemplarSources, agentMetrics: config.agentMetrics, debugToken: config.debugToken, config: () => redactedConfig(reload.current()), meter, logger });
 
   let drained = { completed: true, abandoned: 0 };
   const drainProxy = async () => {
