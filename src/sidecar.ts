@@ -66,6 +66,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const metrics = createMetrics(config.serviceName);
   const { meter } = metrics;
   const { tracing, sampler } = createSidecarTracing(config, { env: process.env, meter, logger, spanProcessors: options.spanProcessors });
+  metrics.requestExemplars.exportedOnly = tracing.recording;
   const upstreamLoopback = ['localhost', '[::1]'].includes(config.upstream.hostname) || config.upstream.hostname.startsWith('127.');
   const hostMetrics = startHostMetrics(meter, { intervalMs: config.hostInterval, watchProcess: config.watchProcess, procRoot: config.procRoot, listenBacklog: LISTEN_BACKLOG, upstreamLoopback }, logger);
   const live = createLive(config, stressSecret, logger);

@@ -46,6 +46,15 @@ describe('request exemplar slots', () => {
     assert.equal(x.lookup('/a', 200, 'GET', 'prod', '', '1')?.timeMs, NOW + 1);
   });
 
+  it('offers only exported traces when spans are exported', () => {
+    const x = new RequestExemplars([1]);
+    x.exportedOnly = true;
+    x.offer('/a', 200, 'GET', 'prod', '', 0.2, T1, S1, NOW, RANK_LOGGED);
+    assert.equal(x.lookup('/a', 200, 'GET', 'prod', '', '1'), undefined);
+    x.offer('/a', 200, 'GET', 'prod', '', 0.2, T2, S2, NOW, RANK_EXPORTED);
+    assert.equal(x.lookup('/a', 200, 'GET', 'prod', '', '1')?.traceId, T2);
+  });
+
   it('stops adding series at the cap', () => {
     const x = new RequestExemplars([1], 2);
     for (const route of ['/a', '/b', '/c']) x.offer(route, 200, 'GET', 'prod', '', 0.2, T1, S1, NOW, 0);

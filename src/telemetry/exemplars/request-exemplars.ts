@@ -12,7 +12,9 @@
  * request whose trace is exported (head-sampled, or failed and kept by the tail rule) and whose
  * access-log line is written ranks above one that has only one of the two, which ranks above one
  * with neither; at equal rank the newest wins. A higher-ranked exemplar is held for at most
- * HOLD_MS, so a bucket never shows a stale request for long.
+ * HOLD_MS, so a bucket never shows a stale request for long. When spans are exported at all,
+ * only requests whose trace is exported are offered (`exportedOnly`): an exemplar is a link, and a
+ * link to a trace that was never exported leads nowhere.
  */
 import { TraceFlags } from '@opentelemetry/api';
 import { REQUEST_DURATION_BUCKETS } from '../names';
@@ -76,6 +78,8 @@ export class RequestExemplars {
   private readonly tree: Level = new Map();
   private series = 0;
   private readonly buckets: number;
+  /** Set when spans are exported: a request whose trace is not exported is not offered. */
+  exportedOnly = false;
 
   constructor(
     readonly bounds: readonly number[] = REQUEST_DURATION_BUCKETS,
@@ -86,6 +90,7 @@ export class RequestExemplars {
 
   /** Called once per recorded request. `errorType` is '' when the request did not fail. */
   offer(route: string, status: number, method: string, traffic: string, errorType: string, seconds: number, traceId: string, spanId: string, epochMs: number, rank: number): void {
+    if (this.exportedOnly && (rank & RANK_EXPORTED) === 0) return;
     const slots = this.slotsFor(route, status, method, traffic, errorType);
     if (slots === undefined) return;
     const i = bucketIndex(this.bounds, seconds);
