@@ -4,7 +4,7 @@
  * provisioning YAML for a file provider and a Prometheus data source.
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import type { GeneratorConfig } from '../config';
+import { TRACE_ID_PLACEHOLDER, type GeneratorConfig } from '../config';
 import { toJson, toYaml, type GeneratedFile } from '../files';
 import { GENERATED_BY_DASHBOARDS } from '../header';
 import { DASHBOARDS, type DashboardRef } from './catalog';
@@ -66,6 +66,17 @@ function exportedCopy(d: dashboard.Dashboard): Record<string, unknown> {
   };
 }
 
+/**
+ * A link template as Grafana's exemplar destination wants it: the exemplar label's value is
+ * `${__value.raw}`, and `$$` keeps Grafana's provisioning from reading it as an environment variable.
+ */
+function exemplarUrl(template: string): string {
+  return template.split(TRACE_ID_PLACEHOLDER).join('$${__value.raw}');
+}
+
+/** The exemplar label the sidecar writes (src/telemetry/exemplars/openmetrics.ts). */
+const EXEMPLAR_TRACE_LABEL = 'trace_id';
+
 function provisioning(config: GeneratorConfig): GeneratedFile[] {
   return [
     {
@@ -101,7 +112,14 @@ function provisioning(config: GeneratorConfig): GeneratedFile[] {
               access: 'proxy',
               url: config.prometheusUrl,
               isDefault: true,
-              jsonData: { timeInterval: '15s' },
+              jsonData: {
+                timeInterval: '15s',
+                // An exemplar on a latency panel opens its trace, or the access-log lines of that trace.
+                exemplarTraceIdDestinations: [
+                  { name: EXEMPLAR_TRACE_LABEL, url: exemplarUrl(config.links.traceUrl), urlDisplayLabel: 'Open trace' },
+                  { name: EXEMPLAR_TRACE_LABEL, url: exemplarUrl(config.links.logsUrl), urlDisplayLabel: 'Access log of this trace' },
+                ],
+              },
             },
           ],
         },
