@@ -22,6 +22,7 @@ import { ROOT, knownSeries, seriesIn, unaggregatedRates, windows } from './lint'
 interface Target {
   expr: string;
   refId: string;
+  exemplar?: boolean;
   legendFormat?: string;
   datasource?: { uid?: string };
 }
@@ -264,7 +265,7 @@ test('the example gateway dashboard keeps the two gateway panels the golden-sign
 });
 
 test('latency panels ask for exemplars on one target each, and the data source turns an exemplar trace_id into the trace and access-log links', () => {
-  const golden = JSON.parse(readFileSync(join(ROOT, 'dashboards', GOLDEN.file), 'utf8')) as { panels: (Panel & { targets?: (Target & { exemplar?: boolean })[] })[] };
+  const golden = JSON.parse(readFileSync(join(ROOT, 'dashboards', GOLDEN.file), 'utf8')) as { panels: Panel[] };
   const withExemplars = golden.panels.filter((p) => p.targets?.some((t) => t.exemplar));
   assert.deepEqual(withExemplars.map((p) => p.title), ['Latency p50 / p95 / p99 by traffic', 'p99 by route']);
   for (const p of withExemplars) {
