@@ -65,6 +65,7 @@ export function toOpenMetrics(prometheusText: string, sources: readonly Exemplar
   // The family name OpenMetrics wants for each name the 0.0.4 text uses in its metadata.
   const familyOf = new Map<string, { name: string; type: string }>();
   for (const line of lines) {
+    if (!line.startsWith('# TYPE')) continue;
     const m = METADATA.exec(line);
     if (!m || m[1] !== 'TYPE') continue;
     const [, , name, rawType = 'unknown'] = m;
@@ -92,8 +93,8 @@ export function toOpenMetrics(prometheusText: string, sources: readonly Exemplar
       else if (rest !== '' && family.name.endsWith(`_${rest}`)) out.push(`# UNIT ${family.name} ${rest}`);
       continue;
     }
-    const nameEnd = line.search(/[{\s]/);
-    const source = bySample.get(nameEnd < 0 ? line : line.slice(0, nameEnd));
+    const brace = line.indexOf('{');
+    const source = brace > 0 ? bySample.get(line.slice(0, brace)) : undefined;
     if (source !== undefined) {
       const labels = parseLabels(line);
       const le = labels?.get('le');
