@@ -117,7 +117,15 @@ describe('OpenMetrics text', () => {
     assert.ok(!toOpenMetrics(PROM_TEXT, [requestExemplarSource(long)]).includes('trace_id'));
   });
 
-  it('parses escaped label values', () => {
+  it('escapes quotes in HELP, and keeps a counter that cannot be renamed as unknown', () => {
+    const text = ['# HELP a_total Counts "things".', '# TYPE a_total counter', 'a_total 1', '# TYPE b counter', 'b 2', '# TYPE c gauge', 'c 1', '# TYPE c_total counter', 'c_total 3', ''].join('\n');
+    const out = toOpenMetrics(text).split('\n');
+    assert.ok(out.includes('# HELP a Counts \\"things\\".'), out.join('\n'));
+    assert.ok(out.includes('# TYPE b unknown'), 'no _total: not an OpenMetrics counter');
+    assert.ok(out.includes('# TYPE c gauge') && out.includes('# TYPE c_total unknown'), 'the base name is taken by a gauge');
+  });
+
+    it('parses escaped label values', () => {
     assert.deepEqual([...parseLabels('x{a="b \\"c\\" \\\\ d",le="+Inf"} 1')!], [['a', 'b "c" \\ d'], ['le', '+Inf']]);
   });
 });

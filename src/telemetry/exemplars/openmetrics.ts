@@ -11,7 +11,7 @@
  *   - a counter family is named without `_total` (`# TYPE x counter`, sample `x_total`);
  *   - `# UNIT` is only valid when the family name ends in `_<unit>`: OTel names carry no unit
  *     suffix, so such lines are dropped (the unit is still in HELP's source, the instrument);
- *   - no blank lines; `untyped` is `unknown`; the text ends with `# EOF`;
+ *   - HELP escapes `"` as well; no blank lines; `untyped` is `unknown`; the text ends with `# EOF`;
  *   - an exemplar follows its bucket sample: `x_bucket{...,le="0.5"} 12 # {trace_id="…",span_id="…"} 0.43 1733150000.123`;
  *     its label names and values together are at most 128 characters.
  */
@@ -68,14 +68,16 @@ export function toOpenMetrics(prometheusText: string, sources: readonly Exemplar
     if (!line.startsWith('# TYPE')) continue;
     const m = METADATA.exec(line);
     if (!m || m[1] !== 'TYPE') continue;
-    const [, , name, rawType = 'unknown'] = m;
-    const type = rawType.trim();
-    if (type === 'counter') {
-      // A counter whose name lacks _total cannot be an OpenMetrics counter: expose it as unknown.
-      familyOf.set(name, name.endsWith('_total') ? { name: name.slice(0, -'_total'.length), type } : { name, type: 'unknown' });
-    } else {
-      familyOf.set(name, { name, type: type === 'untyped' ? 'unknown' : type });
-    }
+    const type = (m[3] ?? 'unknown').trim();
+    familyOf.set(m[2], { name: m[2], type: type === 'untyped' ? 'unknown' : type });
+  }
+  for (const [name, family] of familyOf) {
+    if (family.type !== 'counter') continue;
+    const base = name.slice(0, -'_total'.length);
+    // A counter whose name lacks _total, or whose base name another family already holds, cannot
+    // be an OpenMetrics counter: it is exposed as unknown under its own name.
+    if (name.endsWith('_total') && !familyOf.has(base)) family.name = base;
+    else family.type = 'unknown';
   }
   const bySample = new Map<string, ExemplarSource>();
   for (const s of sources) bySample.set(`${s.family}_bucket`, s);
@@ -89,7 +91,8 @@ export function toOpenMetrics(prometheusText: string, sources: readonly Exemplar
       const [, kind, name, rest = ''] = m;
       const family = familyOf.get(name) ?? { name, type: 'unknown' };
       if (kind === 'TYPE') out.push(`# TYPE ${family.name} ${family.type}`);
-      else if (kind === 'HELP') out.push(`# HELP ${family.name} ${rest}`);
+      // The 0.0.4 text escapes only \\ and \n in HELP; OpenMetrics escapes " too.
+      else if (kind === 'HELP') out.push(`# HELP ${family.name} ${rest.replaceAll('"', '\\"')}`);
       else if (rest !== '' && family.name.endsWith(`_${rest}`)) out.push(`# UNIT ${family.name} ${rest}`);
       continue;
     }
