@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
-import { LATENCY_PAGE_SECONDS, LATENCY_SLO_SECONDS, LATENCY_WARNING_SECONDS, host, runtime } from '../telemetry/names';
+import { EXEMPLAR_TRACE_ID, LATENCY_PAGE_SECONDS, LATENCY_SLO_SECONDS, LATENCY_WARNING_SECONDS, host, runtime } from '../telemetry/names';
 
 /** Prometheus durations as rule files and alertmanager.yml accept them (no compound `1h30m`). */
 const PROM_DURATION_RE = /^\d+(ms|s|m|h|d|w)$/;
@@ -30,15 +30,15 @@ const jobRegex = z.string().min(1, 'a non-empty job name or regex').refine((s) =
 }, 'a valid regular expression');
 
 /** The placeholder a link template puts where the exemplar's trace id goes. */
-export const TRACE_ID_PLACEHOLDER = '${trace_id}';
+export const TRACE_ID_PLACEHOLDER = `\${${EXEMPLAR_TRACE_ID}}`;
 const traceLink = url.refine((s) => s.includes(TRACE_ID_PLACEHOLDER), `an http(s) URL containing ${TRACE_ID_PLACEHOLDER} where the trace id goes`);
 
 /** Jaeger UI's trace page. */
 export const DEFAULT_TRACE_URL = `http://localhost:16686/trace/${TRACE_ID_PLACEHOLDER}`;
-/** Grafana Explore on a Loki data source (uid `loki`), the sidecar's access-log lines of one trace. */
+/** Grafana Explore on a Loki data source (uid `loki`), the sidecar's access-log lines of one trace (their `trace_id` field). */
 export const DEFAULT_LOGS_URL =
   'http://localhost:3000/explore?schemaVersion=1&panes=' +
-  encodeURIComponent(JSON.stringify({ a: { datasource: 'loki', queries: [{ refId: 'A', expr: '{job="paysidecar"} | json | trace_id="TRACE_ID"' }], range: { from: 'now-1h', to: 'now' } } })).replace('TRACE_ID', TRACE_ID_PLACEHOLDER);
+  encodeURIComponent(JSON.stringify({ a: { datasource: 'loki', queries: [{ refId: 'A', expr: `{job="paysidecar"} | json | ${EXEMPLAR_TRACE_ID}="TRACE_ID"` }], range: { from: 'now-1h', to: 'now' } } })).replace('TRACE_ID', TRACE_ID_PLACEHOLDER);
 
 const generatorConfigSchema = z.strictObject({
   /** `service` label on every alert; Alertmanager groups and inhibits by it. */

@@ -7,6 +7,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { TRACE_ID_PLACEHOLDER, type GeneratorConfig } from '../config';
 import { toJson, toYaml, type GeneratedFile } from '../files';
 import { GENERATED_BY_DASHBOARDS } from '../header';
+import { EXEMPLAR_TRACE_ID } from '../../telemetry/names';
 import { DASHBOARDS, type DashboardRef } from './catalog';
 import { goldenSignals } from './golden-signals';
 import { healthDashboard } from './health';
@@ -74,8 +75,6 @@ function exemplarUrl(template: string): string {
   return template.split(TRACE_ID_PLACEHOLDER).join('$${__value.raw}');
 }
 
-/** The exemplar label the sidecar writes (src/telemetry/exemplars/openmetrics.ts). */
-const EXEMPLAR_TRACE_LABEL = 'trace_id';
 
 function provisioning(config: GeneratorConfig): GeneratedFile[] {
   return [
@@ -116,8 +115,8 @@ function provisioning(config: GeneratorConfig): GeneratedFile[] {
                 timeInterval: '15s',
                 // An exemplar on a latency panel opens its trace, or the access-log lines of that trace.
                 exemplarTraceIdDestinations: [
-                  { name: EXEMPLAR_TRACE_LABEL, url: exemplarUrl(config.links.traceUrl), urlDisplayLabel: 'Open trace' },
-                  { name: EXEMPLAR_TRACE_LABEL, url: exemplarUrl(config.links.logsUrl), urlDisplayLabel: 'Access log of this trace' },
+                  { name: EXEMPLAR_TRACE_ID, url: exemplarUrl(config.links.traceUrl), urlDisplayLabel: 'Open trace' },
+                  { name: EXEMPLAR_TRACE_ID, url: exemplarUrl(config.links.logsUrl), urlDisplayLabel: 'Access log of this trace' },
                 ],
               },
             },

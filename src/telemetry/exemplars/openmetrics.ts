@@ -15,6 +15,7 @@
  *   - an exemplar follows its bucket sample: `x_bucket{...,le="0.5"} 12 # {trace_id="…",span_id="…"} 0.43 1733150000.123`;
  *     its label names and values together are at most 128 characters.
  */
+import { EXEMPLAR_SPAN_ID, EXEMPLAR_TRACE_ID } from '../names';
 import type { Exemplar } from './request-exemplars';
 
 export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
@@ -54,8 +55,8 @@ export function parseLabels(line: string): Map<string, string> | undefined {
 }
 
 function exemplarText(e: Exemplar): string | undefined {
-  if (`trace_id${e.traceId}span_id${e.spanId}`.length > EXEMPLAR_LABELS_MAX_CHARS) return undefined;
-  return ` # {trace_id="${e.traceId}",span_id="${e.spanId}"} ${e.value} ${(e.timeMs / 1000).toFixed(3)}`;
+  if (EXEMPLAR_TRACE_ID.length + e.traceId.length + EXEMPLAR_SPAN_ID.length + e.spanId.length > EXEMPLAR_LABELS_MAX_CHARS) return undefined;
+  return ` # {${EXEMPLAR_TRACE_ID}="${e.traceId}",${EXEMPLAR_SPAN_ID}="${e.spanId}"} ${e.value} ${(e.timeMs / 1000).toFixed(3)}`;
 }
 
 const METADATA = /^#\s+(HELP|TYPE|UNIT)\s+(\S+)(?:\s(.*))?$/;
