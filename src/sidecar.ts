@@ -50,8 +50,7 @@ export interface Sidecar {
   readonly live: LiveSettings;
   readonly forwarder: Forwarder;
   readonly inflight: InFlight;
-  /** What the admin /metrics serves: Prometheus text, or OpenMetrics with exemplars when `openMetrics`. */
-  metricsText(openMetrics?: boolean): Promise<string>;
+  metricsText(): Promise<string>;
   /** Load the config again and apply what can change without a restart (SIGHUP does this). */
   reload(trigger?: string): ReloadOutcome;
   /** Drain and stop: /ready → 503, stop accepting, wait for in-flight up to drainTimeout, flush. */
