@@ -65,6 +65,7 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const metrics = createMetrics(config.serviceName);
   const { meter } = metrics;
   const { tracing, sampler } = createSidecarTracing(config, { env: process.env, meter, logger, spanProcessors: options.spanProcessors });
+  metrics.requestExemplars.exportedOnly = tracing.recording;
   const upstreamLoopback = ['localhost', '[::1]'].includes(config.upstream.hostname) || config.upstream.hostname.startsWith('127.');
   const hostMetrics = startHostMetrics(meter, { intervalMs: config.hostInterval, watchProcess: config.watchProcess, procRoot: config.procRoot, listenBacklog: LISTEN_BACKLOG, upstreamLoopback }, logger);
   const live = createLive(config, stressSecret, logger);
@@ -74,9 +75,9 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const isDraining = () => readiness.isDraining;
   const forwarder = createForwarderOf(config.forwarder, meter, { upstreamTimeoutMs: config.upstreamTimeout, connectTimeoutMs: config.connectTimeout, socketWaitTimeoutMs: config.socketWaitTimeout, maxSockets: config.maxSockets, keepAliveTimeoutMs: config.keepAliveTimeout, isDraining });
   const deps = { tracer: tracing.tracer, recording: tracing.recording, forwarder, logs, upstream: config.upstream, stressUpstream: config.stressUpstream, live: live.settings, inflight, isDraining };
-  const proxyServer = createProxyPipeline(meter, config, deps);
+  const proxyServer = createProxyPipeline(meter, config, deps, metrics.requestExemplars);
   const runtimeSampler = startRuntimeSampler(meter, { onError: (hook, err) => logger.debug({ hook, err }, 'runtime sampler hook failed') });
-  const admin = createAdminListener({ headersTimeoutMs: config.headersTimeout, readiness, ownMetrics: () => metrics.exposition(), agentMetrics: config.agentMetrics, debugToken: config.debugToken, config: () => redactedConfig(reload.current()), meter, logger });
+  const admin = createAdminListener({ headersTimeoutMs: config.headersTimeout, readiness, ownMetrics: () => metrics.exposition(), exemplars: metrics.exemplarSources, agentMetrics: config.agentMetrics, debugToken: config.debugToken, config: () => redactedConfig(reload.current()), meter, logger });
 
   let drained = { completed: true, abandoned: 0 };
   const drainProxy = async () => {

@@ -11,6 +11,7 @@ import type { Readiness } from './readiness';
 import { adminMetricsText } from './agent-metrics';
 import { countDebugRefusals } from './debug-refusals';
 import { createDebugHandler } from '../runtime/pprof/routes';
+import { toOpenMetrics, type ExemplarSource } from '../telemetry/exemplars/openmetrics';
 
 export interface AdminListenerDeps {
   /** `--headers-timeout`, for the admin listener too (slow-loris clients). */
@@ -18,6 +19,8 @@ export interface AdminListenerDeps {
   readiness: Readiness;
   /** The sidecar's own exposition. */
   ownMetrics(): Promise<string>;
+  /** Where the OpenMetrics exposition finds exemplars (the request-duration histogram's). */
+  exemplars?: readonly ExemplarSource[];
   /** `--agent-metrics`: the in-process agent's /metrics URL. */
   agentMetrics?: URL;
   /** `--debug-token`: what non-loopback callers of /debug/pprof must present. */
@@ -30,8 +33,8 @@ export interface AdminListenerDeps {
 
 export interface AdminListener {
   readonly server: Server;
-  /** What /metrics serves. */
-  metricsText(): Promise<string>;
+  /** What /metrics serves: Prometheus text, or OpenMetrics with exemplars when `openMetrics`. */
+  metricsText(openMetrics?: boolean): Promise<string>;
   /** Drops open connections (scrapes, profiles) and waits for the listener to close. */
   close(): Promise<void>;
 }
@@ -40,10 +43,14 @@ export function createAdminListener(deps: AdminListenerDeps): AdminListener {
   const { meter, logger } = deps;
   const metrics = adminMetricsText(deps.ownMetrics, deps.agentMetrics, { meter, logger });
   const debug = countDebugRefusals(createDebugHandler({ token: deps.debugToken, logger }), meter);
-  const server = createAdminServer({ headersTimeoutMs: deps.headersTimeoutMs, readiness: deps.readiness, metricsText: metrics.text, config: deps.config, mounts: [debug] });
+  const metricsText = async (openMetrics = false) => {
+    const text = await metrics.text();
+    return openMetrics ? toOpenMetrics(text, deps.exemplars) : text;
+  };
+  const server = createAdminServer({ headersTimeoutMs: deps.headersTimeoutMs, readiness: deps.readiness, metricsText, config: deps.config, mounts: [debug] });
   return {
     server,
-    metricsText: metrics.text,
+    metricsText,
     close() {
       metrics.close();
       server.closeAllConnections();

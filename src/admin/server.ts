@@ -2,7 +2,8 @@
  * The admin listener (default 127.0.0.1:15090), separate from the proxy listener.
  *
  * Routes:
- *   GET /metrics        Prometheus exposition of the sidecar's metrics (plus the agent's, when merged)
+ *   GET /metrics        Prometheus exposition of the sidecar's metrics (plus the agent's, when merged);
+ *                       OpenMetrics 1.0 with exemplars when Accept asks for it (metrics-format.ts)
  *   GET /live           200 while the process is up
  *   GET /ready          200 when serving; 503 while draining or while the upstream port refuses connections
  *   GET /config         the effective config as JSON, secrets shown as "[redacted]"
@@ -13,6 +14,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Readiness } from './readiness';
 import { sendJsonError } from '../net/json-error';
+import { PROMETHEUS_CONTENT_TYPE, wantsOpenMetrics } from './metrics-format';
+import { OPENMETRICS_CONTENT_TYPE } from '../telemetry/exemplars/openmetrics';
 
 /** Returns true when it handled the request. */
 export type AdminMount = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -21,7 +24,8 @@ export interface AdminDeps {
   /** `--headers-timeout`: the admin listener is no less exposed to slow-loris clients than the proxy. */
   headersTimeoutMs?: number;
   readiness: Readiness;
-  metricsText(): Promise<string>;
+  /** The exposition; OpenMetrics text (ending in `# EOF`) when `openMetrics`. */
+  metricsText(openMetrics?: boolean): Promise<string>;
   config(): Record<string, unknown>;
   mounts?: AdminMount[];
 }
@@ -53,15 +57,17 @@ export function createAdminServer(deps: AdminDeps): http.Server {
         return sendJsonError(res, 'PAYSIDECAR_METHOD_NOT_ALLOWED', { detail: `${req.method} ${path}: use GET`, headers: { allow: 'GET, HEAD' } });
       }
       switch (path) {
-        case '/metrics':
-          deps.metricsText().then(
+        case '/metrics': {
+          const openMetrics = wantsOpenMetrics(req.headers.accept);
+          deps.metricsText(openMetrics).then(
             (text) => {
-              res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+              res.writeHead(200, { 'content-type': openMetrics ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE, vary: 'Accept' });
               res.end(text);
             },
             (err: Error) => sendJsonError(res, 'PAYSIDECAR_INTERNAL', { detail: `metrics collection failed: ${err.message}` }),
           );
           return;
+        }
         case '/live':
           return json(res, 200, { status: 'live' });
         case '/ready':

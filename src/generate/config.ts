@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors';
-import { LATENCY_PAGE_SECONDS, LATENCY_SLO_SECONDS, LATENCY_WARNING_SECONDS, host, runtime } from '../telemetry/names';
+import { EXEMPLAR_TRACE_ID, LATENCY_PAGE_SECONDS, LATENCY_SLO_SECONDS, LATENCY_WARNING_SECONDS, host, runtime } from '../telemetry/names';
 
 /** Prometheus durations as rule files and alertmanager.yml accept them (no compound `1h30m`). */
 const PROM_DURATION_RE = /^\d+(ms|s|m|h|d|w)$/;
@@ -29,6 +29,17 @@ const jobRegex = z.string().min(1, 'a non-empty job name or regex').refine((s) =
   }
 }, 'a valid regular expression');
 
+/** The placeholder a link template puts where the exemplar's trace id goes. */
+export const TRACE_ID_PLACEHOLDER = `\${${EXEMPLAR_TRACE_ID}}`;
+const traceLink = url.refine((s) => s.includes(TRACE_ID_PLACEHOLDER), `an http(s) URL containing ${TRACE_ID_PLACEHOLDER} where the trace id goes`);
+
+/** Jaeger UI's trace page. */
+export const DEFAULT_TRACE_URL = `http://localhost:16686/trace/${TRACE_ID_PLACEHOLDER}`;
+/** Grafana Explore on a Loki data source (uid `loki`), the sidecar's access-log lines of one trace (their `trace_id` field). */
+export const DEFAULT_LOGS_URL =
+  'http://localhost:3000/explore?schemaVersion=1&panes=' +
+  encodeURIComponent(JSON.stringify({ a: { datasource: 'loki', queries: [{ refId: 'A', expr: `{job="paysidecar"} | json | ${EXEMPLAR_TRACE_ID}="TRACE_ID"` }], range: { from: 'now-1h', to: 'now' } } })).replace('TRACE_ID', TRACE_ID_PLACEHOLDER);
+
 const generatorConfigSchema = z.strictObject({
   /** `service` label on every alert; Alertmanager groups and inhibits by it. */
   service: labelValue.default('payments'),
@@ -46,6 +57,18 @@ const generatorConfigSchema = z.strictObject({
    * health is the sidecar's `paysidecar_agent_up` gauge.
    */
   agentMetrics: z.enum(['scraped', 'merged'], { error: 'scraped or merged' }).default('scraped'),
+  /**
+   * Where an exemplar's trace id leads, on the latency panels (the provisioned data source's
+   * exemplar links): `${trace_id}` is replaced by the id.
+   */
+  links: z
+    .strictObject({
+      /** The tracing UI: Jaeger (`http://jaeger:16686/trace/${trace_id}`), Tempo through Grafana Explore, or any template. */
+      traceUrl: traceLink.default(DEFAULT_TRACE_URL),
+      /** The access-log query for the trace: Loki through Grafana Explore by default, Kibana or any template. */
+      logsUrl: traceLink.default(DEFAULT_LOGS_URL),
+    })
+    .prefault({}),
   /** Grafana's base URL, for alerts' `dashboard_url`. */
   dashboardBaseUrl: url.default('http://localhost:3000'),
   /** The Prometheus Grafana's provisioned data source points at. */

@@ -10,6 +10,7 @@ import {
   HTTP_SERVER_ACTIVE_REQUESTS, HTTP_SERVER_REQUEST_DURATION, SIDECAR_ERROR_TYPES, TRAFFIC_STRESS,
 } from '../telemetry/names';
 import type { Logs } from '../telemetry/logs';
+import { exemplarRank, type RequestExemplars } from '../telemetry/exemplars/request-exemplars';
 import type { Exchange } from './exchange';
 
 /** nginx's convention for "client closed the request before the response was sent". */
@@ -39,10 +40,12 @@ class ActiveRequests {
 export interface RecordInstruments {
   duration: Histogram;
   active: ActiveRequests;
+  exemplars?: RequestExemplars;
 }
 
-export function createRecordInstruments(meter: Meter): RecordInstruments {
+export function createRecordInstruments(meter: Meter, exemplars?: RequestExemplars): RecordInstruments {
   return {
+    exemplars,
     duration: meter.createHistogram(HTTP_SERVER_REQUEST_DURATION.otel, { description: HTTP_SERVER_REQUEST_DURATION.description, unit: HTTP_SERVER_REQUEST_DURATION.unit }),
     active: new ActiveRequests(meter),
   };
@@ -97,11 +100,14 @@ export function recordExchange(
     span.setAttribute(ATTR_ERROR_TYPE, errorType);
     if (status >= 500 || ex.upstreamError) span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
   }
-  span.end(ex.startEpochMs + (nowMs - ex.startMs));
+  const endEpochMs = ex.startEpochMs + (nowMs - ex.startMs);
+  span.end(endEpochMs);
 
   const success = status < 400 && !errorType;
   const log = ex.stress.traffic === TRAFFIC_STRESS ? logs.stressAccess : logs.access;
-  if (!log || (success && settings.accessLogSample < 1 && Math.random() >= settings.accessLogSample)) return;
+  const logged = !!log && !(success && settings.accessLogSample < 1 && Math.random() >= settings.accessLogSample);
+  instruments.exemplars?.offer(ex.route, status, ex.method, ex.stress.traffic, errorType ?? '', seconds, ex.trace.traceId, ex.trace.spanId, endEpochMs, exemplarRank(span.spanContext().traceFlags, errorType !== undefined, logged));
+  if (!logged || !log) return;
   const contentLength = res.getHeader('content-length');
   const line: Record<string, string | number> = {
     method: ex.method,

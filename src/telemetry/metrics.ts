@@ -8,11 +8,18 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Meter } from '@opentelemetry/api';
 import { HTTP_SERVER_REQUEST_DURATION, REQUEST_DURATION_BUCKETS } from './names';
 import { GC_DURATION, GC_DURATION_BUCKETS } from './names/runtime';
+import { RequestExemplars } from './exemplars/request-exemplars';
+import { requestExemplarSource } from './exemplars/request-source';
+import type { ExemplarSource } from './exemplars/openmetrics';
 
 export interface Metrics {
   readonly meter: Meter;
   /** Prometheus text exposition of everything recorded so far. */
   exposition(): Promise<string>;
+  /** Exemplar slots of http.server.request.duration, filled by the record stage. */
+  readonly requestExemplars: RequestExemplars;
+  /** What the OpenMetrics exposition reads exemplars from. */
+  readonly exemplarSources: readonly ExemplarSource[];
   shutdown(): Promise<void>;
 }
 
@@ -34,8 +41,11 @@ export function createMetrics(serviceName: string): Metrics {
     ],
   });
   const serializer = new PrometheusSerializer();
+  const requestExemplars = new RequestExemplars(REQUEST_DURATION_BUCKETS);
   return {
     meter: provider.getMeter('paysidecar'),
+    requestExemplars,
+    exemplarSources: [requestExemplarSource(requestExemplars)],
     async exposition() {
       const { resourceMetrics } = await exporter.collect();
       return serializer.serialize(resourceMetrics);

@@ -37,6 +37,11 @@ export interface SpanExportOptions {
   logger?: Logger;
   /** Upper bound on forceFlush/shutdown (a dead collector must not hold up a drain). Default 3 s. */
   flushTimeoutMs?: number;
+  /**
+   * Export the spans of failed requests whatever the head sampler said (tail-keep.ts); the tracer
+   * must then be given `new RecordAllSampler(sampler)` so those spans are recorded. Default false.
+   */
+  keepFailed?: boolean;
 }
 
 export interface SpanExport {
@@ -99,6 +104,7 @@ export function createSpanExport(options: SpanExportOptions = {}, env: NodeJS.Pr
   const counters = {
     dropped: m.createCounter(host.SPANS_DROPPED.otel, { unit: host.SPANS_DROPPED.unit, description: host.SPANS_DROPPED.description }),
     exported: m.createCounter(host.SPANS_EXPORTED.otel, { unit: host.SPANS_EXPORTED.unit, description: host.SPANS_EXPORTED.description }),
+    keptFailed: options.keepFailed ? m.createCounter(host.SPANS_KEPT_FAILED.otel, { unit: host.SPANS_KEPT_FAILED.unit, description: host.SPANS_KEPT_FAILED.description }) : undefined,
   };
   const endpoint = redactUrl(tracesUrl);
   let failing = false;
@@ -128,7 +134,7 @@ export function createSpanExport(options: SpanExportOptions = {}, env: NodeJS.Pr
   });
   const processor = countedQueue(
     exporter,
-    { maxQueueSize: otel.batch.maxQueueSize, flushTimeoutMs: options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS },
+    { maxQueueSize: otel.batch.maxQueueSize, flushTimeoutMs: options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS, keepFailed: options.keepFailed },
     counters,
     onResult,
     // Every BSP setting is given explicitly: the SDK's shim would otherwise read process.env.

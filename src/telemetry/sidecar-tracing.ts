@@ -9,6 +9,7 @@ import type { Config } from '../config/schema';
 import { createSpanExport } from './otlp';
 import { createTracing, type Tracing } from './tracing';
 import { ReloadableSampler } from './reloadable-sampler';
+import { RecordAllSampler } from './tail-keep';
 import { packageVersion } from '../version';
 
 export interface SidecarTracingOptions {
@@ -30,6 +31,8 @@ export function createSidecarTracing(config: Config, opts: SidecarTracingOptions
       serviceName: config.serviceName,
       serviceVersion: packageVersion(),
       logger,
+      // Failed requests are always exported (tail-keep.ts): every exemplar and error log line leads to a trace.
+      keepFailed: true,
     },
     opts.env,
     opts.meter,
@@ -40,7 +43,7 @@ export function createSidecarTracing(config: Config, opts: SidecarTracingOptions
   const tracing = createTracing({
     serviceName: config.serviceName,
     resource: spanExport.resource,
-    sampler,
+    sampler: spanExport.processor ? new RecordAllSampler(sampler) : sampler,
     spanProcessors: [...(spanExport.processor ? [spanExport.processor] : []), ...(opts.spanProcessors ?? [])],
   });
   return { tracing, sampler };

@@ -13,10 +13,13 @@ import { TraceFlags, type Context, type Counter } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { host } from './names';
+import { asSampled, spanFailed } from './tail-keep';
 
 export interface SpanQueueCounters {
   dropped: Counter;
   exported: Counter;
+  /** Unsampled spans let through because their request failed (tail-keep.ts). */
+  keptFailed?: Counter;
 }
 
 /** Shared between the processor and the exporter wrapper. */
@@ -78,6 +81,8 @@ class CountingSpanProcessor implements SpanProcessor {
     private readonly counters: SpanQueueCounters,
     /** Upper bound for forceFlush and shutdown. */
     private readonly flushTimeoutMs: number,
+    /** Export unsampled spans of failed requests too (tail-keep.ts). */
+    private readonly keepFailed: boolean,
   ) {}
 
   onStart(span: Span, parentContext: Context): void {
@@ -85,13 +90,17 @@ class CountingSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    if (this.closed || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.closed) return;
+    const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+    if (!sampled && !(this.keepFailed && spanFailed(span))) return;
     if (this.depth.queued >= this.maxQueueSize) {
       this.counters.dropped.add(1, { [host.ATTR_DROP_REASON]: host.SPAN_DROP_REASONS.queueFull });
       return;
     }
     this.depth.queued++;
-    this.inner.onEnd(span);
+    if (sampled) return this.inner.onEnd(span);
+    this.counters.keptFailed?.add(1);
+    this.inner.onEnd(asSampled(span));
   }
 
   forceFlush(): Promise<void> {
@@ -107,12 +116,12 @@ class CountingSpanProcessor implements SpanProcessor {
 /** Wires the pair around a processor built from the wrapped exporter. */
 export function countedQueue(
   exporter: SpanExporter,
-  opts: { maxQueueSize: number; flushTimeoutMs: number },
+  opts: { maxQueueSize: number; flushTimeoutMs: number; keepFailed?: boolean },
   counters: SpanQueueCounters,
   onResult: (ok: boolean, error: Error | undefined) => void,
   makeProcessor: (exporter: SpanExporter) => SpanProcessor,
 ): SpanProcessor {
   const depth = new QueueDepth();
   const counting = new CountingSpanExporter(exporter, depth, counters, onResult);
-  return new CountingSpanProcessor(makeProcessor(counting), depth, opts.maxQueueSize, counters, opts.flushTimeoutMs);
+  return new CountingSpanProcessor(makeProcessor(counting), depth, opts.maxQueueSize, counters, opts.flushTimeoutMs, opts.keepFailed ?? false);
 }

@@ -22,6 +22,7 @@ import { startLoad, type Load } from './load';
 import { startStack, type Stack } from './stack';
 import {
   instantQuery,
+  queryExemplars,
   rangeQuery,
   startAlertmanager,
   startPrometheus,
@@ -77,6 +78,8 @@ before(async () => {
       'e2e',
     ),
     { [RULES_FILE]: toYaml({ groups: ruleGroups(config) }, 'e2e') },
+    // The latency panels ask for exemplars: their queries are proven below like every other.
+    ['--enable-feature=exemplar-storage'],
   );
   // A few platform 503s so the gateway's retries and non-success outcomes have something to show.
   const platformFaults = await fetch(`${stack.platform}/mock/faults`, {
@@ -134,7 +137,12 @@ test('gateway faults → the joint alert reaches the pager as firing, then resol
     assert.equal(fired.alert.labels.service, 'payments');
     assert.match(fired.alert.annotations.description, /^paysidecar: \d+(\.\d+)?% of production requests fail/);
     assert.match(fired.alert.annotations.runbook_url, /#paysidecarpaymentsdegraded$/);
-    assert.match(fired.alert.annotations.dashboard_url, /\/d\/paysidecar-golden\/.*\?var-job=paysidecar$/);
+    // The link opens the dashboard on the alert's job and traffic, from an hour before the evaluation that fired to 10 minutes after.
+    const link = /\/d\/paysidecar-golden\/.*\?var-job=paysidecar&var-traffic=prod&from=(\d+)&to=(\d+)$/.exec(fired.alert.annotations.dashboard_url);
+    assert.ok(link, fired.alert.annotations.dashboard_url);
+    const [from, to] = [Number(link[1]), Number(link[2])];
+    assert.equal(to - from, 70 * 60_000);
+    assert.ok(Math.abs(to - 10 * 60_000 - fired.at) < 60_000, `evaluated at ${new Date(to - 10 * 60_000).toISOString()}, delivered at ${new Date(fired.at).toISOString()}`);
     // Stress traffic was running while prod degraded: the guard must say "stop the stress test".
     const guard = await waitFor(`${GUARD} firing at the pager`, 30_000, async () => delivered(GUARD, 'firing'));
     assert.equal(guard.path, '/pager');
@@ -157,6 +165,7 @@ interface DashTarget {
   expr: string;
   refId: string;
   instant?: boolean;
+  exemplar?: boolean;
 }
 interface DashVariable {
   name: string;
@@ -182,6 +191,7 @@ test('after mixed load, every dashboard query (variables substituted) returns da
   const empty: string[] = [];
   const zeroOnly: string[] = [];
   let queries = 0;
+  let exemplarQueries = 0;
   try {
     // The product's dashboards, and the example's: this stack runs the example gateway.
     const files = [...DASHBOARDS.map((ref) => ({ ref, path: join('dashboards', ref.file) })), { ref: GATEWAY_DASHBOARD, path: join(EXAMPLE_DASHBOARDS_DIR, GATEWAY_DASHBOARD.file) }];
@@ -206,6 +216,13 @@ test('after mixed load, every dashboard query (variables substituted) returns da
           queries++;
           if (result.length === 0) empty.push(`${ref.uid} "${p.title}" ${q.refId}: ${expr}`);
           else if (onlyZeroFallback(result)) zeroOnly.push(`${ref.uid} "${p.title}" ${q.refId}`);
+          if (q.exemplar) {
+            // What Grafana asks for the panel's dots: the query's selectors, over the range.
+            const series = await queryExemplars(prom!.url, expr, start, end);
+            queries++;
+            exemplarQueries++;
+            if (!series.some((x) => x.exemplars.some((e) => /^[0-9a-f]{32}$/.test(e.labels.trace_id ?? '')))) empty.push(`${ref.uid} "${p.title}" ${q.refId} exemplars: ${expr}`);
+          }
         }
       }
       for (const a of d.annotations.list.filter((x) => x.expr)) {
@@ -217,6 +234,7 @@ test('after mixed load, every dashboard query (variables substituted) returns da
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${diagnostics()}`);
   }
-  t.diagnostic(`dashboards: ${queries} queries, ${empty.length} empty, ${zeroOnly.length} drawing only 0 (${zeroOnly.join('; ')}); load ${JSON.stringify(load!.stats)}`);
+  assert.ok(exemplarQueries >= 3, `${exemplarQueries} exemplar queries`);
+  t.diagnostic(`dashboards: ${queries} queries (${exemplarQueries} for exemplars), ${empty.length} empty, ${zeroOnly.length} drawing only 0 (${zeroOnly.join('; ')}); load ${JSON.stringify(load!.stats)}`);
   assert.deepEqual(empty, [], `queries that returned no data:\n${empty.join('\n')}`);
 });

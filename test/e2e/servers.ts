@@ -75,10 +75,12 @@ async function startProcess(bin: string, args: (port: number, dir: string) => st
   return { url, dir, output: () => out, stop };
 }
 
-export function startPrometheus(config: string, files: Record<string, string> = {}): Promise<Process> {
+/** `extraArgs` e.g. `--enable-feature=exemplar-storage`. */
+export function startPrometheus(config: string, files: Record<string, string> = {}, extraArgs: string[] = []): Promise<Process> {
   return startProcess(
     'prometheus',
     (port, dir) => [
+      ...extraArgs,
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
@@ -162,6 +164,20 @@ export async function instantQuery(prometheusUrl: string, expr: string): Promise
   const body = (await res.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } };
   if (body.status !== 'success') throw new Error(`query failed: ${body.error}: ${expr}`);
   return body.data!.result;
+}
+
+export interface ExemplarSeries {
+  seriesLabels: Record<string, string>;
+  exemplars: { labels: Record<string, string>; value: string; timestamp: number }[];
+}
+
+/** /api/v1/query_exemplars over [startSec, endSec] (Prometheus with --enable-feature=exemplar-storage). */
+export async function queryExemplars(prometheusUrl: string, expr: string, startSec: number, endSec: number): Promise<ExemplarSeries[]> {
+  const params = new URLSearchParams({ query: expr, start: String(startSec), end: String(endSec) });
+  const res = await fetch(`${prometheusUrl}/api/v1/query_exemplars?${params}`);
+  const body = (await res.json()) as { status: string; error?: string; data?: ExemplarSeries[] };
+  if (body.status !== 'success') throw new Error(`exemplar query failed: ${body.error}: ${expr}`);
+  return body.data ?? [];
 }
 
 /** One PromQL range query; returns the matrix. */

@@ -22,6 +22,7 @@ import { ROOT, knownSeries, seriesIn, unaggregatedRates, windows } from './lint'
 interface Target {
   expr: string;
   refId: string;
+  exemplar?: boolean;
   legendFormat?: string;
   datasource?: { uid?: string };
 }
@@ -261,4 +262,26 @@ test('the example gateway dashboard keeps the two gateway panels the golden-sign
   const goldenSeries = contentPanels(golden).flatMap((p) => (p.targets ?? []).flatMap((t) => seriesIn(t.expr)));
   const gatewaySeries = knownSeries(gatewayNames);
   assert.deepEqual(goldenSeries.filter((s) => gatewaySeries.has(s)), [], "the product's dashboard reads the example's series");
+});
+
+test('latency panels ask for exemplars on one target each, and the data source turns an exemplar trace_id into the trace and access-log links', () => {
+  const golden = JSON.parse(readFileSync(join(ROOT, 'dashboards', GOLDEN.file), 'utf8')) as { panels: Panel[] };
+  const withExemplars = golden.panels.filter((p) => p.targets?.some((t) => t.exemplar));
+  assert.deepEqual(withExemplars.map((p) => p.title), ['Latency p50 / p95 / p99 by traffic', 'p99 by route']);
+  for (const p of withExemplars) {
+    assert.equal(p.targets!.filter((t) => t.exemplar).length, 1, `${p.title}: one exemplar target`);
+    assert.match(p.targets!.find((t) => t.exemplar)!.expr, new RegExp(`histogram_quantile\\(0\\.99, .*${names.prom(names.HTTP_SERVER_REQUEST_DURATION)}_bucket`, 's'));
+  }
+  const ds = parseYaml(readFileSync(join(ROOT, 'dashboards/provisioning/datasources.yaml'), 'utf8')) as { datasources: { jsonData: { exemplarTraceIdDestinations: { name: string; url: string; urlDisplayLabel: string }[] } }[] };
+  const dest = ds.datasources[0].jsonData.exemplarTraceIdDestinations;
+  assert.deepEqual(dest.map((d) => d.name), ['trace_id', 'trace_id']);
+  assert.equal(dest[0].url, 'http://localhost:16686/trace/$${__value.raw}', 'Jaeger by default, $$ escaping Grafana provisioning');
+  assert.ok(decodeURIComponent(dest[1].url).includes('trace_id=\\"$${__value.raw}\\"'), dest[1].url);
+});
+
+test('generator links: templates must be http(s) URLs with ${trace_id}; bad ones are named', () => {
+  const custom = resolveGeneratorConfig({ links: { traceUrl: 'https://grafana.example/explore?tempo=${trace_id}', logsUrl: 'https://kibana.example/app/discover#/?_a=(query:(query:\'trace_id:${trace_id}\'))' } });
+  assert.equal(custom.links.traceUrl, 'https://grafana.example/explore?tempo=${trace_id}');
+  assert.throws(() => resolveGeneratorConfig({ links: { traceUrl: 'https://jaeger.example/trace/' } }), /links\.traceUrl = "https:\/\/jaeger\.example\/trace\/": expected an http\(s\) URL containing \$\{trace_id\}/);
+  assert.throws(() => resolveGeneratorConfig({ links: { logsUrl: 'ftp://x/${trace_id}' } }), /links\.logsUrl/);
 });

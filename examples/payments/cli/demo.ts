@@ -21,6 +21,7 @@ import { checkPorts, type PortClaim } from '../demo/ports';
 import { startStack, type Stack } from '../demo/stack';
 import { runDemoTraffic, STACK_WARM_UP_REQUESTS, warmUpStack } from '../demo/traffic';
 import { byTrafficLines, nextSteps, traceLines } from '../demo/next-steps';
+import { slowestFromPrometheus, slowestFromSidecar } from '../demo/slowest-exemplar';
 
 interface DemoFlags {
   duration: string;
@@ -158,6 +159,7 @@ async function demo(f: DemoFlags): Promise<void> {
     shutdown(1);
     return;
   }
+  const trafficStartSec = Date.now() / 1000;
   say(`sending the payment scenario through the sidecar for ${formatDuration(parsed.durationMs)}: prod at ${parsed.prodRate} rps and stress (X-Test-Env: stress-demo, signed X-Stress-Token) at ${parsed.stressRate} rps`);
   let reports;
   try {
@@ -194,7 +196,9 @@ async function demo(f: DemoFlags): Promise<void> {
   say('\nTrace ids (W3C trace id, and the X-Trace-ID the sidecar answered with)');
   say(traceLines(both));
   say('');
-  say(nextSteps(stack, ROOT, html, await agentSeriesMerged(stack.urls.admin)));
+  // The slow request is named by its exemplar, the way an on-call engineer would find it.
+  const slow = stack.urls.prometheus ? await slowestFromPrometheus(stack.urls.prometheus, trafficStartSec) : await slowestFromSidecar(stack.urls.admin);
+  say(nextSteps(stack, ROOT, html, await agentSeriesMerged(stack.urls.admin), slow));
   if (f.exit || traffic.signal.aborted) {
     say('\nstopping the servers');
     shutdown(0);

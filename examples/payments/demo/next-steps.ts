@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { TRACE_ID_PREFIX_PROD, TRACE_ID_PREFIX_STRESS } from '../../../src/context/headers';
 import type { BenchReport } from '../../../src/bench/report';
 import type { Stack } from './stack';
+import { PROD_BUCKETS, type SlowRequest } from './slowest-exemplar';
 
 function show(path: string): string {
   const rel = relative(process.cwd(), path);
@@ -27,11 +28,26 @@ export function byTrafficLines(reports: BenchReport[]): string {
     .join('\n');
 }
 
-/** `agentMerged`: the sidecar's /metrics was seen carrying the agent's series. */
-export function nextSteps(stack: Stack, root: string, html: string, agentMerged: boolean): string {
+/** The slow request an exemplar names, and how to find it again. */
+export function slowRequestLines(stack: Stack, slow: SlowRequest | undefined): string[] {
+  if (!slow) return ['  slow request     no exemplar yet (prod traffic too short?)'];
+  const where =
+    slow.from === 'prometheus'
+      ? `from Prometheus' exemplars: curl -sG ${stack.urls.prometheus}/api/v1/query_exemplars --data-urlencode 'query=${PROD_BUCKETS}'`
+      : `from the sidecar's exemplars: curl -s -H 'Accept: application/openmetrics-text' ${stack.urls.admin}/metrics | grep trace_id`;
+  return [
+    `  slow request     trace ${slow.traceId}  ${(slow.seconds * 1000).toFixed(1)} ms  ${slow.route}  ${slow.status}`,
+    `                   ${where}`,
+    `                   its access-log line: grep ${slow.traceId} ${show(stack.logs.access)}`,
+  ];
+}
+
+/** `agentMerged`: the sidecar's /metrics was seen carrying the agent's series; `slow`: the slowest prod exemplar. */
+export function nextSteps(stack: Stack, root: string, html: string, agentMerged: boolean, slow?: SlowRequest): string {
   const dashboards = show(`${root}/dashboards`);
   const lines = [
     'Where to look next',
+    ...slowRequestLines(stack, slow),
     `  sidecar metrics  curl -s ${stack.urls.admin}/metrics | grep http_server_request_duration_count`,
     `                   prod and stress side by side (label traffic=)${agentMerged ? '; the gateway\'s runtime series are merged in with paysidecar_source="agent"' : ''}`,
   ];

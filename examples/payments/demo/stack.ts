@@ -10,6 +10,7 @@ import { formatHostPort, type HostPort } from '../../../src/config/address';
 import { ENV, ENV_PREFIX } from '../../../src/config/env';
 import { GATEWAY_ROUTE_TEMPLATES } from '../gateway/route-templates';
 import { startChild, type DemoChild } from './child';
+import { startDemoPrometheus } from './prometheus';
 
 export interface StackAddresses {
   platform: HostPort;
@@ -31,10 +32,10 @@ export interface StackOptions extends StackAddresses {
 }
 
 export interface Stack {
-  urls: { platform: string; gateway: string; agent: string; sidecar: string; admin: string };
+  urls: { platform: string; gateway: string; agent: string; sidecar: string; admin: string; prometheus?: string };
   /** False when dist/agent is missing (the gateway then runs without it). */
   agentLoaded: boolean;
-  logs: { platform: string; gateway: string; sidecar: string; access: string };
+  logs: { platform: string; gateway: string; sidecar: string; access: string; prometheus: string };
   stop(): Promise<void>;
 }
 
@@ -52,12 +53,13 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const cli = join(o.root, 'dist', 'src', 'cli', 'main.js');
   const agentEntry = join(o.root, 'dist', 'agent', 'paysidecar-agent.js');
   const agentLoaded = existsSync(agentEntry);
-  const urls = { platform: url(o.platform), gateway: url(o.gateway), agent: url(o.agent), sidecar: url(o.sidecar), admin: url(o.admin) };
+  const urls: Stack['urls'] = { platform: url(o.platform), gateway: url(o.gateway), agent: url(o.agent), sidecar: url(o.sidecar), admin: url(o.admin) };
   const logs = {
     platform: join(o.logDir, 'platform.log'),
     gateway: join(o.logDir, 'gateway.log'),
     sidecar: join(o.logDir, 'sidecar.log'),
     access: join(o.logDir, 'access.log'),
+    prometheus: join(o.logDir, 'prometheus.log'),
   };
   const started: DemoChild[] = [];
   const stop = async () => {
@@ -101,6 +103,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await sidecar.ready(o.sidecar);
     await sidecar.ready(o.admin);
     o.onReady?.(`sidecar         ${urls.sidecar} → gateway (admin: ${urls.admin}/metrics)`);
+
+    const prometheus = await startDemoPrometheus({ admin: o.admin, dir: join(o.logDir, '..', 'prometheus'), logFile: logs.prometheus, env: childEnv({}) });
+    if (prometheus) {
+      started.push(prometheus.child);
+      urls.prometheus = prometheus.url;
+      o.onReady?.(`prometheus      ${prometheus.url} (scrapes the sidecar every second, exemplar storage on)`);
+    } else {
+      o.onReady?.('prometheus      not installed: the slow request below is read from the sidecar\'s own exemplars');
+    }
   } catch (err) {
     await stop();
     process.off('exit', killAll);

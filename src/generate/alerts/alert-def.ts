@@ -33,4 +33,6 @@ export interface AlertDef {
   dashboard: DashboardRef;
   /** The expression keeps a `job` label, so the dashboard link can pre-select it. */
   hasJob: boolean;
+  /** The expression keeps the request histogram's `traffic` label: the link pre-selects it too. */
+  hasTraffic?: boolean;
 }

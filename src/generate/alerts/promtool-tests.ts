@@ -575,7 +575,7 @@ export function promtoolTestDocument(config: GeneratorConfig, file: TestFile, ru
         alertname: chk.alertname,
         exp_alerts: chk.expect.map((e) => {
           const rule = b.rule(chk.alertname, { severity: e.labels.severity, ...(e.labels.long ? { long: e.labels.long, short: e.labels.short } : {}) });
-          const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, renderTemplate(v, e.labels, e.value)]));
+          const annotations = Object.fromEntries(Object.entries(rule.annotations).map(([k, v]) => [k, renderTemplate(v, e.labels, e.value, chk.at * file.stepSeconds)]));
           return { exp_labels: e.labels, exp_annotations: annotations };
         }),
       })),

@@ -21,8 +21,31 @@ export function runbookAnchor(alert: string): string {
   return alert.toLowerCase();
 }
 
+/** How much of the past the dashboard link shows before the evaluation that fired, and after it. */
+export const DASHBOARD_LINK_BEFORE_SECONDS = 3600;
+export const DASHBOARD_LINK_AFTER_SECONDS = 600;
+
+/**
+ * Epoch milliseconds of the rule evaluation plus `offsetSeconds`, for Grafana's `from`/`to`:
+ * Prometheus alert templates have no clock of their own, but `query` runs at the evaluation time.
+ */
+export function evalTimeMs(offsetSeconds: number): string {
+  return `{{ with query "time() * 1000 ${offsetSeconds < 0 ? '-' : '+'} ${Math.abs(offsetSeconds) * 1000}" }}{{ . | first | value | printf "%.0f" }}{{ end }}`;
+}
+
+/** The alert's dashboard, at the time it fired and on its own job and traffic class. */
+function dashboardQuery(d: AlertDef): string {
+  const params = [
+    ...(d.hasJob ? [`var-job={{ $labels.job }}`] : []),
+    ...(d.hasTraffic ? [`var-${L.traffic}={{ $labels.${L.traffic} }}`] : []),
+    `from=${evalTimeMs(-DASHBOARD_LINK_BEFORE_SECONDS)}`,
+    `to=${evalTimeMs(DASHBOARD_LINK_AFTER_SECONDS)}`,
+  ];
+  return `?${params.join('&')}`;
+}
+
 function build(config: GeneratorConfig, d: AlertDef): AlertRule {
-  const query = d.hasJob ? '?var-job={{ $labels.job }}' : '';
+  const query = dashboardQuery(d);
   return {
     alert: d.name,
     expr: d.expr,
@@ -70,6 +93,7 @@ function joint(config: GeneratorConfig): AlertDef {
       `while p99 latency is above ${seconds(j.p99Seconds)} and traffic is above ${j.minRps} req/s (${w} window).`,
     dashboard: GOLDEN,
     hasJob: true,
+    hasTraffic: true,
   };
 }
 
@@ -110,6 +134,7 @@ function burnAlerts(
         `{{ $value | humanizePercentage }} of production requests ${what === 'availability' ? 'failed' : 'were slow'} over the last ${p.long} (and still over the last ${p.short}).`,
       dashboard: GOLDEN,
       hasJob: true,
+      hasTraffic: true,
     };
   });
 }
@@ -136,6 +161,7 @@ function stressGuard(config: GeneratorConfig): AlertDef {
       `or production errors are above ${pct(g.errorRatio)}. Stop the stress test first, then investigate.`,
     dashboard: STRESS,
     hasJob: true,
+    hasTraffic: true,
   };
 }
 
@@ -150,6 +176,7 @@ function stressActive(config: GeneratorConfig): AlertDef {
     description: '{{ $labels.job }}: stress traffic at {{ $value | humanize }} req/s. Context for other alerts; never routed.',
     dashboard: STRESS,
     hasJob: true,
+    hasTraffic: true,
   };
 }
 

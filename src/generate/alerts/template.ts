@@ -82,8 +82,18 @@ export function nearTie(f: (v: number) => string, value: number): boolean {
   return f(value * (1 + 1e-9)) !== f(value * (1 - 1e-9));
 }
 
-/** Renders `{{ $labels.x }}`, `{{ $value }}` and `{{ $value | humanize* }}`. */
-export function renderTemplate(text: string, labels: Readonly<Record<string, string>>, value: number): string {
+/** rules.ts evalTimeMs(): the evaluation time in ms plus an offset, through a `query`. */
+const EVAL_TIME_MS = /\{\{ with query "time\(\) \* 1000 ([+-]) (\d+)" \}\}\{\{ \. \| first \| value \| printf "%\.0f" \}\}\{\{ end \}\}/g;
+
+/**
+ * Renders `{{ $labels.x }}`, `{{ $value }}`, `{{ $value | humanize* }}`, and the evaluation-time
+ * query of dashboard links at `evalSeconds` (promtool's clock starts at 0).
+ */
+export function renderTemplate(text: string, labels: Readonly<Record<string, string>>, value: number, evalSeconds?: number): string {
+  text = text.replace(EVAL_TIME_MS, (whole, sign: string, ms: string) => {
+    if (evalSeconds === undefined) throw new Error(`${whole}: needs the evaluation time`);
+    return String(Math.round(evalSeconds * 1000 + (sign === '-' ? -1 : 1) * Number(ms)));
+  });
   return text.replace(/\{\{(.*?)\}\}/g, (whole, inner: string) => {
     const expr = inner.trim();
     const label = /^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(expr);

@@ -4,9 +4,10 @@
  * provisioning YAML for a file provider and a Prometheus data source.
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import type { GeneratorConfig } from '../config';
+import { TRACE_ID_PLACEHOLDER, type GeneratorConfig } from '../config';
 import { toJson, toYaml, type GeneratedFile } from '../files';
 import { GENERATED_BY_DASHBOARDS } from '../header';
+import { EXEMPLAR_TRACE_ID } from '../../telemetry/names';
 import { DASHBOARDS, type DashboardRef } from './catalog';
 import { goldenSignals } from './golden-signals';
 import { healthDashboard } from './health';
@@ -66,6 +67,15 @@ function exportedCopy(d: dashboard.Dashboard): Record<string, unknown> {
   };
 }
 
+/**
+ * A link template as Grafana's exemplar destination wants it: the exemplar label's value is
+ * `${__value.raw}`, and `$$` keeps Grafana's provisioning from reading it as an environment variable.
+ */
+function exemplarUrl(template: string): string {
+  return template.split(TRACE_ID_PLACEHOLDER).join('$${__value.raw}');
+}
+
+
 function provisioning(config: GeneratorConfig): GeneratedFile[] {
   return [
     {
@@ -101,7 +111,14 @@ function provisioning(config: GeneratorConfig): GeneratedFile[] {
               access: 'proxy',
               url: config.prometheusUrl,
               isDefault: true,
-              jsonData: { timeInterval: '15s' },
+              jsonData: {
+                timeInterval: '15s',
+                // An exemplar on a latency panel opens its trace, or the access-log lines of that trace.
+                exemplarTraceIdDestinations: [
+                  { name: EXEMPLAR_TRACE_ID, url: exemplarUrl(config.links.traceUrl), urlDisplayLabel: 'Open trace' },
+                  { name: EXEMPLAR_TRACE_ID, url: exemplarUrl(config.links.logsUrl), urlDisplayLabel: 'Access log of this trace' },
+                ],
+              },
             },
           ],
         },

@@ -133,10 +133,10 @@ export function goldenSignals(config: GeneratorConfig): dashboard.Dashboard {
     .withPanel(
       timeSeries({
         title: 'Latency p50 / p95 / p99 by traffic',
-        description: 'Request duration percentiles from the histogram (bucket edges at 0.3, 0.8 and 2 s match the thresholds).',
+        description: 'Request duration percentiles from the histogram (bucket edges at 0.3, 0.8 and 2 s match the thresholds). The dots are exemplars: one recent request per bucket, preferring ones whose trace was exported; hover one to open its trace or its access-log lines.',
         unit: 's',
         threshold: config.joint.p99Seconds,
-        targets: [0.5, 0.95, 0.99].map((q) => ({ expr: latencyQuantile(q, [t], REQUEST), legend: `p${q * 100} {{traffic}}` })),
+        targets: [0.5, 0.95, 0.99].map((q) => ({ expr: latencyQuantile(q, [t], REQUEST), legend: `p${q * 100} {{traffic}}`, exemplar: q === 0.99 })),
       }),
     )
     .withPanel(
@@ -162,9 +162,9 @@ export function goldenSignals(config: GeneratorConfig): dashboard.Dashboard {
     .withPanel(
       timeSeries({
         title: 'p99 by route',
-        description: '99th percentile latency per route template.',
+        description: '99th percentile latency per route template; the dots are exemplars (hover one to open its trace or access-log lines).',
         unit: 's',
-        targets: [{ expr: latencyQuantile(0.99, [L.route], REQUEST), legend: '{{http_route}}' }],
+        targets: [{ expr: latencyQuantile(0.99, [L.route], REQUEST), legend: '{{http_route}}', exemplar: true }],
       }),
     )
     .withPanel(

@@ -148,10 +148,11 @@ export function healthDashboard(config: GeneratorConfig): dashboard.Dashboard {
     .withPanel(
       timeSeries({
         title: 'Span export: exported and dropped',
-        description: 'Spans the OTLP collector accepted, and spans dropped by reason (queue_full: the export queue overflowed; export_failed: the collector did not take them). 0 without an OTLP endpoint.',
+        description: 'Spans the OTLP collector accepted, spans dropped by reason (queue_full: the export queue overflowed; export_failed: the collector did not take them), and spans of failed requests exported although the head sampler did not sample them (kept failed: tail keep). 0 without an OTLP endpoint.',
         unit: 'ops',
         targets: [
           { expr: orZero(sumRate([], prom(host.SPANS_EXPORTED), ...TARGET)), legend: 'exported' },
+          { expr: orZero(sumRate([], prom(host.SPANS_KEPT_FAILED), ...TARGET)), legend: 'kept failed (tail keep)' },
           { expr: orZero(sumRate([reason], prom(host.SPANS_DROPPED), ...TARGET)), legend: `dropped {{${reason}}}` },
         ],
       }),

@@ -21,6 +21,8 @@ export const RATE_INTERVAL = '$__rate_interval';
 export interface Target {
   readonly expr: string;
   readonly legend: string;
+  /** Ask Prometheus for this query's exemplars too (one target per panel, or Grafana draws them twice). */
+  readonly exemplar?: boolean;
 }
 
 export interface PanelSpec {
@@ -58,6 +60,7 @@ function queries(targets: readonly Target[], configure?: (q: prometheus.Dataquer
       .expr(t.expr)
       .legendFormat(t.legend)
       .refId(String.fromCharCode(65 + i));
+    if (t.exemplar) q.exemplar(true);
     return configure ? configure(q) : q;
   });
 }

@@ -81,10 +81,10 @@ export function stressDashboard(config: GeneratorConfig): dashboard.Dashboard {
     .withPanel(
       timeSeries({
         title: 'p99: stress vs prod',
-        description: 'p99 latency per traffic class; stress latency rising first is expected, prod following is the warning sign.',
+        description: 'p99 latency per traffic class; stress latency rising first is expected, prod following is the warning sign. The dots are exemplars (stress traces are always exported): hover one to open its trace or access-log lines.',
         unit: 's',
         width: 8,
-        targets: [{ expr: latencyQuantile(0.99, [t], both), legend: '{{traffic}}' }],
+        targets: [{ expr: latencyQuantile(0.99, [t], both), legend: '{{traffic}}', exemplar: true }],
       }),
     )
     .withPanel(

@@ -22,6 +22,7 @@ export const COLLECTOR_UP = metric('paysidecar.host.collector.up', 'gauge', '1',
 /** Span export (OTLP): spans that never reach the collector, by reason; the proxy never waits for export. */
 export const SPANS_DROPPED = metric('paysidecar.trace.spans.dropped', 'counter', '{span}', 'Sampled spans not delivered to the OTLP collector, by reason (queue_full, export_failed).');
 export const SPANS_EXPORTED = metric('paysidecar.trace.spans.exported', 'counter', '{span}', 'Spans the OTLP collector accepted.');
+export const SPANS_KEPT_FAILED = metric('paysidecar.trace.spans.kept_failed', 'counter', '{span}', 'Spans the head sampler did not sample but that were exported because their request failed (tail keep).');
 export const ATTR_DROP_REASON = 'reason';
 export const SPAN_DROP_REASONS = { queueFull: 'queue_full', exportFailed: 'export_failed' } as const;
 

@@ -122,6 +122,13 @@ export const STRESS_REJECTION_REASONS = {
   strayMarkers: 'stray_markers',
 } as const;
 
+/**
+ * Exemplar label names on the request-duration buckets (OpenMetrics), the names Grafana's exemplar
+ * links read, and the access-log fields that carry the same ids.
+ */
+export const EXEMPLAR_TRACE_ID = 'trace_id';
+export const EXEMPLAR_SPAN_ID = 'span_id';
+
 /** Span attributes of ours (span attributes are not metric labels; samplers read these at span start). */
 export const SPAN_ATTR_TRAFFIC = 'paysidecar.traffic';
 export const SPAN_ATTR_SCENARIO = 'paysidecar.stress.scenario';

@@ -67,7 +67,15 @@ test('demo --duration 6s --exit: report, diagnosis, trace ids, next steps, HTML;
   // Trace ids, with the legacy X-Trace-ID forms of both traffic kinds.
   assert.match(out, /prod +[0-9a-f]{32} +X-Trace-ID tr-[0-9a-f]{32}/);
   assert.match(out, /stress +[0-9a-f]{32} +X-Trace-ID t-[0-9a-f]{32}/);
-  // Where to look next.
+  // Where to look next, starting with a slow request named by Prometheus' exemplars, not by the client.
+  assert.match(out, /ready {2}prometheus +http:\/\/127\.0\.0\.1:\d+ \(scrapes the sidecar every second, exemplar storage on\)/);
+  const slow = /slow request +trace ([0-9a-f]{32}) +([\d.]+) ms +(\S+) +(\d{3})\n +from Prometheus' exemplars: curl -sG (http:\/\/127\.0\.0\.1:\d+)\/api\/v1\/query_exemplars/.exec(out);
+  assert.ok(slow, `a slow request from Prometheus' exemplars in:\n${out}`);
+  const slowLine = readFileSync(join(dir, 'out', 'logs', 'access.log'), 'utf8').split('\n').find((l) => l.includes(`"trace_id":"${slow[1]}"`));
+  assert.ok(slowLine, `trace ${slow[1]} in the access log`);
+  const logged = JSON.parse(slowLine) as { route: string; status: number; duration_ms: number; traffic: string };
+  assert.deepEqual([logged.route, String(logged.status), logged.traffic], [slow[3], slow[4], 'prod']);
+  assert.ok(Math.abs(logged.duration_ms - Number(slow[2])) < 0.2, `${logged.duration_ms} ms logged, ${slow[2]} ms in the exemplar`);
   assert.match(out, new RegExp(`curl -s http://127\\.0\\.0\\.1:${ports[1]}/metrics`));
   assert.match(out, new RegExp(`http://127\\.0\\.0\\.1:${ports[4]}/debug/pprof/profile\\?seconds=10`));
   assert.match(out, /dashboards\/export\/paysidecar-golden\.json/);
@@ -102,9 +110,12 @@ async function demoEndsWith(signal: NodeJS.Signals): Promise<void> {
     assert.ok(Date.now() < deadline && child.exitCode === null, `the demo did not reach serving: ${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  // The demo's Prometheus (a binary, not a node server) must follow too.
+  const promPort = /ready {2}prometheus +http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+  assert.ok(promPort, out);
   child.kill(signal);
   await once(child, 'exit');
-  const claims = ports.map((port, i) => ({ flag: `#${i}`, owner: 'test', address: { host: '127.0.0.1', port } }));
+  const claims = [...ports, Number(promPort[1])].map((port, i) => ({ flag: `#${i}`, owner: 'test', address: { host: '127.0.0.1', port } }));
   const freeBy = Date.now() + 20_000;
   let busy = await checkPorts(claims);
   while (busy.length && Date.now() < freeBy) {
