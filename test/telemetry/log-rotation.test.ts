@@ -150,9 +150,11 @@ describe('access-log rotation under load', { timeout: 240_000 }, () => {
     const { files, traceIds } = linesIn(dir, 'access');
     assert.ok(files.length >= 4, `rotated into ${files.join(', ')}`);
     assert.ok(files.every((f) => /^access\.\d+\.log$/.test(f)), files.join(', '));
-    // A file is switched once a write takes it past the limit: at most one batch (4 KiB, or what
-    // piled up during a write) over.
-    for (const f of files) assert.ok(statSync(join(dir, f)).size < 64 * 1024 + 32 * 1024, `${f}: ${statSync(join(dir, f)).size} bytes`);
+    // A file is switched once a write takes it past the limit: at most one write over, which is a
+    // 4 KiB batch on a quiet machine but whatever piled up during the previous write on a loaded
+    // one (seen: 38 KiB over at a load average of 14 on 2 cores). Twice the limit still tells a
+    // size rotation from none.
+    for (const f of files) assert.ok(statSync(join(dir, f)).size < 2 * 64 * 1024, `${f}: ${statSync(join(dir, f)).size} bytes`);
     assert.equal(traceIds.length, total, 'lines across all files');
     assert.equal(new Set(traceIds).size, total, 'no line twice');
   });
