@@ -90,6 +90,32 @@ export function mergeHeaders(theirs: unknown, ours: HeaderList): OutgoingHttpHea
   return out;
 }
 
+/**
+ * node:http's array `headers` (either form) as a record, repeated names as one array value (node
+ * sends those as repeated lines, as it sends repeated array entries); undefined when `headers` is
+ * not an array node accepts. For code that only understands records (instrumentation-http copies
+ * an array into {"0": ..., "1": ...}, so the app's headers went out named by their index).
+ */
+export function headersAsRecord(headers: unknown): OutgoingHttpHeaders | undefined {
+  if (!Array.isArray(headers)) return undefined;
+  const form = headerPairs(headers);
+  if (form === undefined) return undefined;
+  const out: OutgoingHttpHeaders = {};
+  const spelling = new Map<string, string>();
+  for (const [key, value] of form.pairs) {
+    const name = String(key);
+    const seen = spelling.get(name.toLowerCase());
+    if (seen === undefined) {
+      spelling.set(name.toLowerCase(), name);
+      out[name] = value as OutgoingHttpHeaders[string];
+    } else {
+      const before = out[seen];
+      out[seen] = [...(Array.isArray(before) ? before : [String(before)]), String(value)];
+    }
+  }
+  return out;
+}
+
 /** Whether node:http's `headers` option (a record or either array form) names `name` (lower-case). */
 export function hasHeader(headers: unknown, name: string): boolean {
   if (Array.isArray(headers)) {
