@@ -29,6 +29,7 @@ import { ContextOnlyTracer } from './context-only-tracer';
 import { LazyRequestContext, type RequestContextManager } from './request-context';
 import { hasHeader, outboundHeaders, requestOptions, withOutboundHeaders } from './outbound-headers';
 import { removeOwnedHeaders, undiciHasHeader } from './undici-headers';
+import { contextForUpgrades } from './upgrades';
 import { H_TRACEPARENT } from '../../src/context/headers';
 import { CHANNELS } from '../../src/runtime/channels';
 
@@ -117,8 +118,13 @@ export function installLightPropagation(opts: LightPropagationOptions): () => vo
   syncBuiltinESMExports();
   diagnosticsChannel.subscribe(CH_SERVER_REQUEST_START, onServerRequest);
   diagnosticsChannel.subscribe(CH_UNDICI_REQUEST_CREATE, onUndiciRequest);
+  const unwrapUpgrades = contextForUpgrades(
+    (req) => (opts.ignoreIncoming?.(req) ? ROOT_CONTEXT : new LazyRequestContext(req.headers, propagator, tracer, onError)),
+    onError,
+  );
 
   return () => {
+    unwrapUpgrades();
     diagnosticsChannel.unsubscribe(CH_SERVER_REQUEST_START, onServerRequest);
     diagnosticsChannel.unsubscribe(CH_UNDICI_REQUEST_CREATE, onUndiciRequest);
     for (const [mod, name, original] of patched) mod[name] = original;

@@ -8,7 +8,7 @@
  */
 import { syncBuiltinESMExports } from 'node:module';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { context, createNoopMeter, propagation, trace, type MeterProvider, type TextMapPropagator, type TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
+import { context, createNoopMeter, propagation, ROOT_CONTEXT, trace, type MeterProvider, type TextMapPropagator, type TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
@@ -20,6 +20,7 @@ import { SPAN_ATTR_SCENARIO, SPAN_ATTR_TRAFFIC, TRAFFIC_PROD, TRAFFIC_STRESS } f
 import { scenarioFromHeaders, stressScenario } from './legacy-headers';
 import { removeOwnedHeaders } from './undici-headers';
 import { headersAsRecord, requestOptions } from './outbound-headers';
+import { contextForUpgrades } from './upgrades';
 
 export interface SdkPropagationOptions {
   propagator: TextMapPropagator;
@@ -96,12 +97,15 @@ export function installSdkPropagation(opts: SdkPropagationOptions): { tracerProv
   // app captures `http.request`, then refresh ESM named exports (`import { request } from 'node:http'`).
   require('node:http');
   require('node:https');
-  const unwrapHeaders = recordHeadersFirst(opts.onError ?? (() => {}));
+  const onError = opts.onError ?? (() => {});
+  const unwrapHeaders = recordHeadersFirst(onError);
+  const unwrapUpgrades = contextForUpgrades((req) => (opts.ignoreIncoming?.(req) ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers)), onError);
   syncBuiltinESMExports();
 
   return {
     tracerProvider: sdk,
     async shutdown() {
+      unwrapUpgrades();
       unwrapHeaders();
       unregister();
       await sdk.shutdown();
