@@ -3,8 +3,9 @@
  * exported, so the work per request is only moving context:
  *
  *   incoming  the `http.server.request.start` diagnostics channel enters a LazyRequestContext
- *             for the request (app-request-context.ts); its headers are parsed only if the app
- *             calls out or reads the context.
+ *             for the request (app-request-context.ts), and the request's and response's events
+ *             are emitted in it; its headers are parsed only if the app calls out or reads the
+ *             context.
  *   fetch /   the `undici:request:create` channel: the headers are added to the request undici
  *   undici    is about to send (the app's copies of the owned ones removed first).
  *   node:http http.request/get and https.request/get are wrapped to merge the headers into their
@@ -23,11 +24,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { syncBuiltinESMExports } from 'node:module';
 import { ROOT_CONTEXT, type TextMapPropagator } from '@opentelemetry/api';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { ContextOnlyTracer } from './context-only-tracer';
 import { LazyRequestContext, type RequestContextManager } from './request-context';
 import { hasHeader, outboundHeaders, requestOptions, withOutboundHeaders } from './outbound-headers';
 import { removeOwnedHeaders, undiciHasHeader } from './undici-headers';
+import { contextForUpgrades } from './upgrades';
 import { H_TRACEPARENT } from '../../src/context/headers';
 import { CHANNELS } from '../../src/runtime/channels';
 
@@ -44,6 +46,7 @@ export interface LightPropagationOptions {
 
 interface ServerRequestStart {
   request: IncomingMessage;
+  response: ServerResponse;
   server?: Server;
 }
 
@@ -61,9 +64,12 @@ export function installLightPropagation(opts: LightPropagationOptions): () => vo
 
   const onServerRequest = (message: unknown) => {
     try {
-      const { request } = message as ServerRequestStart;
-      if (opts.ignoreIncoming?.(request)) contextManager.enterRequest(ROOT_CONTEXT);
-      else contextManager.enterRequest(new LazyRequestContext(request.headers, propagator, tracer, onError));
+      const { request, response } = message as ServerRequestStart;
+      if (opts.ignoreIncoming?.(request)) return contextManager.enterRequest(ROOT_CONTEXT);
+      const ctx = new LazyRequestContext(request.headers, propagator, tracer, onError);
+      contextManager.enterRequest(ctx);
+      contextManager.bindEmitter(request, ctx);
+      contextManager.bindEmitter(response, ctx);
     } catch (err) {
       onError(err);
     }
@@ -112,8 +118,13 @@ export function installLightPropagation(opts: LightPropagationOptions): () => vo
   syncBuiltinESMExports();
   diagnosticsChannel.subscribe(CH_SERVER_REQUEST_START, onServerRequest);
   diagnosticsChannel.subscribe(CH_UNDICI_REQUEST_CREATE, onUndiciRequest);
+  const unwrapUpgrades = contextForUpgrades(
+    (req) => (opts.ignoreIncoming?.(req) ? ROOT_CONTEXT : new LazyRequestContext(req.headers, propagator, tracer, onError)),
+    onError,
+  );
 
   return () => {
+    unwrapUpgrades();
     diagnosticsChannel.unsubscribe(CH_SERVER_REQUEST_START, onServerRequest);
     diagnosticsChannel.unsubscribe(CH_UNDICI_REQUEST_CREATE, onUndiciRequest);
     for (const [mod, name, original] of patched) mod[name] = original;

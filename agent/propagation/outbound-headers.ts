@@ -33,22 +33,46 @@ function lookup(list: HeaderList, name: string): string | undefined {
   return undefined;
 }
 
-/** node:http's `headers` option (a record, or a flat [name, value, ...] array) with `ours` merged in. */
-export function mergeHeaders(theirs: unknown, ours: HeaderList): OutgoingHttpHeaders | string[] {
+/**
+ * node:http's two array forms of `headers` as [name, value] pairs: flat [name, value, ...] and
+ * nested [[name, value], ...]. undefined for an array node refuses (odd length, a nested entry
+ * that is not a pair), so node reports it as it would without the agent.
+ */
+function headerPairs(theirs: unknown[]): { nested: boolean; pairs: Array<[unknown, unknown]> } | undefined {
+  const pairs: Array<[unknown, unknown]> = [];
+  if (theirs.length > 0 && Array.isArray(theirs[0])) {
+    for (const entry of theirs) {
+      if (!Array.isArray(entry) || entry.length !== 2) return undefined;
+      pairs.push([entry[0], entry[1]]);
+    }
+    return { nested: true, pairs };
+  }
+  if (theirs.length % 2 !== 0) return undefined;
+  for (let i = 0; i < theirs.length; i += 2) pairs.push([theirs[i], theirs[i + 1]]);
+  return { nested: false, pairs };
+}
+
+/**
+ * node:http's `headers` option (a record, or either array form) with `ours` merged in, in the
+ * app's own shape; undefined when node would refuse the app's array.
+ */
+export function mergeHeaders(theirs: unknown, ours: HeaderList): OutgoingHttpHeaders | unknown[] | undefined {
   const baggage = lookup(ours, H_BAGGAGE);
   if (Array.isArray(theirs)) {
-    const out: string[] = [];
+    const form = headerPairs(theirs);
+    if (form === undefined) return undefined;
+    const pairs: Array<[unknown, unknown]> = [];
     let theirBaggage: string | undefined;
-    for (let i = 0; i + 1 < theirs.length; i += 2) {
-      const name = String(theirs[i]).toLowerCase();
+    for (const [key, value] of form.pairs) {
+      const name = String(key).toLowerCase();
       if (AGENT_OWNED_HEADERS.has(name)) continue;
-      if (name === H_BAGGAGE && baggage !== undefined) theirBaggage = theirBaggage ? `${theirBaggage},${theirs[i + 1]}` : String(theirs[i + 1]);
-      else out.push(theirs[i], theirs[i + 1]);
+      if (name === H_BAGGAGE && baggage !== undefined) theirBaggage = theirBaggage ? `${theirBaggage},${value}` : String(value);
+      else pairs.push([key, value]);
     }
     for (let i = 0; i < ours.length; i += 2) {
-      out.push(ours[i], ours[i] === H_BAGGAGE && theirBaggage ? `${theirBaggage},${ours[i + 1]}` : ours[i + 1]);
+      pairs.push([ours[i], ours[i] === H_BAGGAGE && theirBaggage ? `${theirBaggage},${ours[i + 1]}` : ours[i + 1]]);
     }
-    return out;
+    return form.nested ? pairs : pairs.flat();
   }
   const out: OutgoingHttpHeaders = {};
   let theirBaggage: string | undefined;
@@ -66,11 +90,37 @@ export function mergeHeaders(theirs: unknown, ours: HeaderList): OutgoingHttpHea
   return out;
 }
 
-/** Whether node:http's `headers` option (a record or a flat array) names `name` (lower-case). */
+/**
+ * node:http's array `headers` (either form) as a record, repeated names as one array value (node
+ * sends those as repeated lines, as it sends repeated array entries); undefined when `headers` is
+ * not an array node accepts. For code that only understands records (instrumentation-http copies
+ * an array into {"0": ..., "1": ...}, so the app's headers went out named by their index).
+ */
+export function headersAsRecord(headers: unknown): OutgoingHttpHeaders | undefined {
+  if (!Array.isArray(headers)) return undefined;
+  const form = headerPairs(headers);
+  if (form === undefined) return undefined;
+  const out: OutgoingHttpHeaders = {};
+  const spelling = new Map<string, string>();
+  for (const [key, value] of form.pairs) {
+    const name = String(key);
+    const seen = spelling.get(name.toLowerCase());
+    if (seen === undefined) {
+      spelling.set(name.toLowerCase(), name);
+      out[name] = value as OutgoingHttpHeaders[string];
+    } else {
+      const before = out[seen];
+      out[seen] = [...(Array.isArray(before) ? before : [String(before)]), String(value)];
+    }
+  }
+  return out;
+}
+
+/** Whether node:http's `headers` option (a record or either array form) names `name` (lower-case). */
 export function hasHeader(headers: unknown, name: string): boolean {
   if (Array.isArray(headers)) {
-    for (let i = 0; i < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return true;
-    return false;
+    const form = headerPairs(headers);
+    return form !== undefined && form.pairs.some(([key]) => String(key).toLowerCase() === name);
   }
   if (headers === null || typeof headers !== 'object') return false;
   for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return true;
@@ -95,7 +145,8 @@ export function requestOptions(args: unknown[]): { headers?: unknown } | undefin
 
 /**
  * http.request / http.get / https.request / https.get arguments with `ours` merged into the
- * options. Arguments node would refuse are returned untouched, so node raises its own error.
+ * options. Arguments node would refuse (a bad headers array included) are returned untouched, so
+ * node raises its own error.
  */
 export function withOutboundHeaders(args: unknown[], ours: HeaderList): unknown[] {
   const at = optionsAt(args);
@@ -104,6 +155,8 @@ export function withOutboundHeaders(args: unknown[], ours: HeaderList): unknown[
   if (at === 'insert') out.splice(1, 0, {});
   const i = at === 'insert' ? 1 : at;
   const options = out[i] as { headers?: unknown };
-  out[i] = { ...options, headers: mergeHeaders(options.headers, ours) };
+  const headers = mergeHeaders(options.headers, ours);
+  if (headers === undefined) return args;
+  out[i] = { ...options, headers };
   return out;
 }

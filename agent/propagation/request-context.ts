@@ -13,6 +13,7 @@
  *                          one object and one enterWith.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import { defaultTextMapGetter, ROOT_CONTEXT, SpanKind, trace, type Context, type ContextManager, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 
@@ -45,6 +46,20 @@ export class RequestContextManager implements ContextManager {
   /** The rest of the current synchronous run, and what it schedules, sees `ctx`. */
   enterRequest(ctx: Context): void {
     this.storage.enterWith(ctx);
+  }
+
+  /**
+   * Every listener of `emitter` runs in `ctx`, whoever emits. A request's body that arrives in a
+   * later socket read is emitted ('data', 'end') from the socket's context, not the one entered at
+   * the request's start: without this, a call made once the body is read (body-parser, `req.on('end')`)
+   * would leave with no trace and no stress markers. One wrapper per emitter, not per listener.
+   */
+  bindEmitter(emitter: EventEmitter, ctx: Context): void {
+    const emit = emitter.emit;
+    const storage = this.storage;
+    emitter.emit = function (this: EventEmitter, ...args: unknown[]) {
+      return storage.run(ctx, Reflect.apply, emit, this, args) as boolean;
+    } as EventEmitter['emit'];
   }
 
   enable(): this {

@@ -7,8 +7,8 @@
  * LegacyHeadersPropagator.
  */
 import { syncBuiltinESMExports } from 'node:module';
-import type { IncomingMessage } from 'node:http';
-import { context, createNoopMeter, propagation, trace, type MeterProvider, type TextMapPropagator, type TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { context, createNoopMeter, propagation, ROOT_CONTEXT, trace, type MeterProvider, type TextMapPropagator, type TracerProvider as ApiTracerProvider } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
@@ -19,6 +19,8 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { SPAN_ATTR_SCENARIO, SPAN_ATTR_TRAFFIC, TRAFFIC_PROD, TRAFFIC_STRESS } from '../../src/telemetry/names/http';
 import { scenarioFromHeaders, stressScenario } from './legacy-headers';
 import { removeOwnedHeaders } from './undici-headers';
+import { headersAsRecord, requestOptions } from './outbound-headers';
+import { contextForUpgrades } from './upgrades';
 
 export interface SdkPropagationOptions {
   propagator: TextMapPropagator;
@@ -26,6 +28,7 @@ export interface SdkPropagationOptions {
   sampler?: Sampler;
   resource?: Resource;
   ignoreIncoming?: (req: IncomingMessage) => boolean;
+  onError?: (err: unknown) => void;
 }
 
 function trafficAttributes(scenario: string | undefined) {
@@ -37,6 +40,37 @@ function trafficAttributes(scenario: string | undefined) {
  * merged scrape under the sidecar's metric names, so they get a meter that records nothing.
  */
 const NO_METRICS: MeterProvider = { getMeter: () => createNoopMeter() };
+
+type RequestFn = (...args: unknown[]) => ClientRequest;
+type Patchable = Record<'request' | 'get', RequestFn>;
+
+/**
+ * instrumentation-http handles `headers` as a record only: an array (flat or [[name, value]]) was
+ * copied into {"0": ..., "1": ...}, so the app's call went out with headers named by their index
+ * and without its own Host. Wrapped over the instrumentation, arrays reach it as records.
+ */
+function recordHeadersFirst(onError: (err: unknown) => void): () => void {
+  const patched: Array<[Patchable, 'request' | 'get', RequestFn]> = [];
+  for (const mod of [require('node:http'), require('node:https')] as Patchable[]) {
+    for (const name of ['request', 'get'] as const) {
+      const instrumented = mod[name];
+      patched.push([mod, name, instrumented]);
+      mod[name] = function (this: unknown, ...args: unknown[]) {
+        try {
+          const options = requestOptions(args);
+          const record = headersAsRecord(options?.headers);
+          if (options && record) args[args.indexOf(options)] = { ...options, headers: record };
+        } catch (err) {
+          onError(err);
+        }
+        return instrumented.apply(this, args);
+      };
+    }
+  }
+  return () => {
+    for (const [mod, name, instrumented] of patched) mod[name] = instrumented;
+  };
+}
 
 export function installSdkPropagation(opts: SdkPropagationOptions): { tracerProvider: ApiTracerProvider; shutdown(): Promise<void> } {
   const sdk = new TracerProvider({ sampler: opts.sampler, resource: opts.resource, spanProcessors: opts.spanProcessors });
@@ -63,11 +97,16 @@ export function installSdkPropagation(opts: SdkPropagationOptions): { tracerProv
   // app captures `http.request`, then refresh ESM named exports (`import { request } from 'node:http'`).
   require('node:http');
   require('node:https');
+  const onError = opts.onError ?? (() => {});
+  const unwrapHeaders = recordHeadersFirst(onError);
+  const unwrapUpgrades = contextForUpgrades((req) => (opts.ignoreIncoming?.(req) ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers)), onError);
   syncBuiltinESMExports();
 
   return {
     tracerProvider: sdk,
     async shutdown() {
+      unwrapUpgrades();
+      unwrapHeaders();
       unregister();
       await sdk.shutdown();
     },

@@ -7,7 +7,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { STRESS_REJECTION_REASONS } from '../telemetry/names';
 
 export const TOKEN_WINDOW_SECONDS = 300;
-const TOKEN_RE = /^(\d{1,12})\.([0-9a-f]{64})$/;
+// The timestamp as signStressToken writes it: no leading zeros, so each token has one spelling.
+const TOKEN_RE = /^(0|[1-9]\d{0,11})\.([0-9a-f]{64})$/;
 
 export function signStressToken(secret: string, scenario: string, unixSeconds = Math.floor(Date.now() / 1000)): string {
   const mac = createHmac('sha256', secret).update(`${scenario}.${unixSeconds}`).digest('hex');

@@ -147,9 +147,30 @@ describe('merging the agent headers into node:http request arguments', () => {
     assert.deepEqual(merged, ['accept', '*/*', 'traceparent', `00-${TRACE}-00f067aa0ba902b7-01`, 'baggage', 'tenant=acme,stress=stress-v2', 'x-trace-id', `t-${TRACE}`, 'x-test-env', 'stress-v2']);
   });
 
+  test('nested [[name, value], ...] header arrays keep their shape and every app header', () => {
+    // node sends these pairs as they are; merged as a flat array, the app's last pair was lost
+    // and the agent's headers went out as one-letter garbage (`t: r`, `0: 0`, ...).
+    const merged = mergeHeaders([['Host', 'pay.example'], ['Traceparent', 'old'], ['baggage', 'tenant=acme'], ['accept', '*/*']], ours);
+    assert.deepEqual(merged, [
+      ['Host', 'pay.example'],
+      ['accept', '*/*'],
+      ['traceparent', `00-${TRACE}-00f067aa0ba902b7-01`],
+      ['baggage', 'tenant=acme,stress=stress-v2'],
+      ['x-trace-id', `t-${TRACE}`],
+      ['x-test-env', 'stress-v2'],
+    ]);
+    assert.equal(hasHeader([['accept', '*/*'], ['TraceParent', 'x']], 'traceparent'), true);
+    assert.equal(hasHeader([['accept', '*/*']], 'traceparent'), false);
+  });
+
   test('arguments node would refuse are passed through untouched, for node to report', () => {
     const bad = [42, cb];
     assert.equal(withOutboundHeaders(bad, ours), bad);
+    // A flat headers array of odd length: node throws ERR_INVALID_ARG_VALUE, with or without the agent.
+    const odd = [{ host: 'x', headers: ['accept', '*/*', 'x-dangling'] }, cb];
+    assert.equal(withOutboundHeaders(odd, ours), odd);
+    const notPairs = [{ host: 'x', headers: [['accept', '*/*'], 'x-a'] }];
+    assert.equal(withOutboundHeaders(notPairs, ours), notPairs);
   });
 
   test('the app-set traceparent is found in records, arrays and undici requests alike', () => {
