@@ -7,9 +7,9 @@
  *
  *   node benchmarks/memory.js [--rounds 3] [--rate 1000] [--duration 10s] [--forwarder undici]
  *       [--compare <other build's dist/src/cli/main.js>[,...]] [--node-options "<flags>"[;...]]
- *       [--modules]
+ *       [--modules] [--saturate] [--cli <this build's main.js, default dist/src/cli/main.js>]
  * --node-options replaces the image's NODE_OPTIONS for extra variants of this build (`;` between
- * variants). --modules prints the loaded packages of this build (the first round's idle report).
+ * variants). --saturate adds wrk -t1 -c64 -d5s after the steady rate. --modules prints the loaded packages of this build (the first round's idle report).
  */
 'use strict';
 const { spawn } = require('node:child_process');
@@ -30,8 +30,11 @@ const rate = Number(a.string('rate', '1000'));
 const durationMs = a.duration('duration', '10s');
 const forwarder = a.string('forwarder', 'undici');
 const image = imageRuntimeEnv(ROOT);
+const saturate = a.flag('saturate');
 
-const variants = [{ name: 'this build', cli: join(ROOT, 'dist', 'src', 'cli', 'main.js'), env: image }];
+// --cli: measure a copy of a build instead of dist/ (so dist/ can be rebuilt while this runs).
+const self = resolve(a.string('cli', join(ROOT, 'dist', 'src', 'cli', 'main.js')));
+const variants = [{ name: a.string('cli') ?? 'this build', cli: self, env: image }];
 for (const cli of (a.string('compare') ?? '').split(',').filter(Boolean)) {
   if (!existsSync(cli)) a.problems.push(`--compare: "${cli}" does not exist`);
   variants.push({ name: cli, cli: resolve(cli), env: image });
@@ -75,7 +78,7 @@ async function measure(variant, upstreamPort, dir) {
     await sleep(3000);
     const idle = { rss: rssBytes(proc.pid), ...(await report(proc, file)) };
     // Load: a warm-up second, then the measured window; RSS sampled every 250 ms, the largest kept.
-    const bench = run(NODE, [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'bench', '--target', `http://127.0.0.1:${port}/`, '--rate', String(rate), '--duration', `${durationMs / 1000 + 1}s`]);
+    const bench = run(NODE, [self, 'bench', '--target', `http://127.0.0.1:${port}/`, '--rate', String(rate), '--duration', `${durationMs / 1000 + 1}s`]);
     await sleep(1000);
     const cpu0 = cpuSeconds(proc.pid);
     let peak = 0;
@@ -87,10 +90,31 @@ async function measure(variant, upstreamPort, dir) {
     const loaded = await report(proc, file);
     const cpu = cpuSeconds(proc.pid) - cpu0;
     await bench;
-    return { idle, load: { rss: peak, ...loaded, cpuPer1000: (cpu / ((Date.now() - t0) / 1000 * rate)) * 1000 } };
+    const load = { rss: peak, ...loaded, cpuPer1000: (cpu / ((Date.now() - t0) / 1000 * rate)) * 1000 };
+    return { idle, load, saturated: saturate ? await saturated(proc, port) : undefined };
   } finally {
     await stopProcess(proc);
   }
+}
+
+/** wrk -t1 -c64 -d5s: requests per second, CPU seconds per 1000 requests, largest RSS. */
+async function saturated(proc, port) {
+  const cpu0 = cpuSeconds(proc.pid);
+  let peak = 0;
+  const out = [];
+  const wrk = spawn('wrk', ['-t1', '-c64', '-d5s', `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  wrk.stdout.on('data', (c) => out.push(c));
+  const done = new Promise((r) => wrk.once('exit', r));
+  let finished = false;
+  done.then(() => (finished = true));
+  while (!finished) {
+    peak = Math.max(peak, rssBytes(proc.pid) ?? 0);
+    await sleep(250);
+  }
+  const text = Buffer.concat(out).toString();
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1] ?? NaN);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN);
+  return { rss: peak, rps, cpuPer1000: ((cpuSeconds(proc.pid) - cpu0) / requests) * 1000 };
 }
 
 function packageOf(path) {
@@ -133,13 +157,14 @@ async function main() {
   }
   const env = Object.entries(image).map(([k, v]) => `${k}=${v}`).join(' ');
   console.log(`memory: paysidecar run --forwarder ${forwarder}, ${env}, ${rounds} round(s) alternating, ${rate} rps for ${durationMs / 1000} s, Node ${process.versions.node}`);
-  console.log('MB (each round; median last)      | idle RSS        | idle heapUsed | idle code/old/new  | load RSS (peak) | load heapUsed | load code/old/new  | CPU s/1000 req');
+  console.log('MB: each round, then | the median; code/old/new: V8 code, old and new space sizes (medians)');
   for (const [i, v] of variants.entries()) {
     const rs = results[i];
     const col = (f) => rs.map(f).map(MB).join(' ') + ` | ${MB(median(rs.map(f)))}`;
     const spaces = (k) => ['code_space', 'old_space', 'new_space'].map((s) => MB(median(rs.map((m) => m[k].spaces[s].size)))).join('/');
     console.log(`${v.name}\n  idle RSS ${col((m) => m.idle.rss)}; heapUsed ${MB(median(rs.map((m) => m.idle.memory.heapUsed)))}; code/old/new ${spaces('idle')}` +
-      `\n  load RSS ${col((m) => m.load.rss)}; heapUsed ${MB(median(rs.map((m) => m.load.memory.heapUsed)))}; code/old/new ${spaces('load')}; CPU ${median(rs.map((m) => m.load.cpuPer1000)).toFixed(3)} s/1000 req`);
+      `\n  load RSS ${col((m) => m.load.rss)}; heapUsed ${MB(median(rs.map((m) => m.load.memory.heapUsed)))}; code/old/new ${spaces('load')}; CPU ${median(rs.map((m) => m.load.cpuPer1000)).toFixed(3)} s/1000 req` +
+      (saturate ? `\n  wrk -c64 RSS ${col((m) => m.saturated.rss)}; rps ${rs.map((m) => m.saturated.rps.toFixed(0)).join(' ')} | ${median(rs.map((m) => m.saturated.rps)).toFixed(0)}; CPU ${median(rs.map((m) => m.saturated.cpuPer1000)).toFixed(3)} s/1000 req` : ''));
   }
   if (a.flag('modules')) for (const [i, v] of variants.entries()) console.log(`\n${v.name}\n${moduleTable(results[i][0].idle.modules)}`);
 }

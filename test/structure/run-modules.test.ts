@@ -32,6 +32,7 @@ const FORBIDDEN: [string, string][] = [
   ['/node_modules/date-fns/', 'log rotation (pino-roll), off by default'],
   ['/node_modules/undici/index.js', "undici's index (every dispatcher, fetch, WebSocket): the forwarder needs its Pool only"],
   ['/node_modules/@opentelemetry/exporter-trace-otlp-http/', 'the OTLP exporter, without an OTLP endpoint'],
+  ['/node_modules/systeminformation/', 'the watched-process collector only (--watch-process); the host collectors read /proc'],
   ['/node_modules/yaml/', 'the config file parser, without a config file'],
 ];
 
