@@ -32,9 +32,10 @@ RUN npm run build \
 # --- runtime: the tarball with production dependencies only, nothing from the build stage else ---
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
-# The host collectors list processes with ps and sockets with ss; the slim base has neither.
+# The watched-process collector (--watch-process) lists processes with ps; the slim base has none.
+# The other host collectors read /proc themselves.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends procps iproute2 \
+ && apt-get install -y --no-install-recommends procps \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/paysidecar
 COPY --from=build /tmp/paysidecar.tgz /tmp/paysidecar.tgz

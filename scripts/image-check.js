@@ -106,10 +106,10 @@ async function main() {
 
   const ctr = bh(['from', '--pull=never', '--name', `paysidecar-image-check-${process.pid}`, image]).trim();
   try {
-    // The file system as built: the host collectors' ps and ss are there, the build's npm settings
+    // The file system as built: the watched-process collector's ps is there, the build's npm settings
     // (scripts/image-test.sh mounts them only while RUN steps run) are not.
     const root = bh(['mount', ctr]).trim();
-    for (const f of ['usr/bin/ps', 'usr/bin/ss', 'usr/local/bin/node', 'opt/paysidecar/node_modules/.bin/paysidecar']) assert.ok(existsSync(join(root, f)), `/${f} in the image`);
+    for (const f of ['usr/bin/ps', 'usr/local/bin/node', 'opt/paysidecar/node_modules/.bin/paysidecar']) assert.ok(existsSync(join(root, f)), `/${f} in the image`);
     for (const f of ['usr/local/etc/npmrc', 'usr/local/etc/ca.crt', 'tmp/paysidecar.tgz']) assert.ok(!existsSync(join(root, f)), `/${f} left in the image`);
     bh(['umount', ctr]);
     await runChecks(ctr, config, healthcheck, entrypoint, started);

@@ -4,7 +4,8 @@
  * request an UpgradeRelay (upgrade-undici.ts) on the same Pool and gate, so both count toward
  * --max-sockets until they are answered or switched.
  */
-import { Pool } from 'undici';
+// Only the Pool: undici's index loads every dispatcher, fetch, WebSocket and the mocks (about 12 MB of RSS).
+import Pool = require('undici/lib/dispatcher/pool');
 import type { Counter, Meter } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, UPSTREAM_ERRORS, UPSTREAM_ERROR_TYPES } from '../telemetry/names';
 import type { ForwardOptions } from './forward';
