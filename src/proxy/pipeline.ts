@@ -11,9 +11,10 @@ import { createProxyListener } from './accept';
 import { createRequestHandler, createUpgradeHandler, type HandlerDeps } from './handler';
 import { createRecordInstruments } from './record';
 import { createShedInstruments } from './shed';
+import type { RecentRequests } from './recent-requests';
 
-export function createProxyPipeline(meter: Meter, config: Pick<Config, 'maxHeaderSize' | 'headersTimeout'>, deps: Omit<HandlerDeps, 'instruments'>): Server {
-  const instruments = { trace: createTraceInstruments(meter), stress: createStressInstruments(meter), record: createRecordInstruments(meter), shed: createShedInstruments(meter) };
+export function createProxyPipeline(meter: Meter, config: Pick<Config, 'maxHeaderSize' | 'headersTimeout'>, deps: Omit<HandlerDeps, 'instruments'>, recent?: RecentRequests): Server {
+  const instruments = { trace: createTraceInstruments(meter), stress: createStressInstruments(meter), record: createRecordInstruments(meter, recent), shed: createShedInstruments(meter) };
   const full: HandlerDeps = { ...deps, instruments };
   return createProxyListener(
     meter,

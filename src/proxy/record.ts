@@ -11,6 +11,7 @@ import {
 } from '../telemetry/names';
 import type { Logs } from '../telemetry/logs';
 import type { Exchange } from './exchange';
+import type { RecentRequests } from './recent-requests';
 
 /** nginx's convention for "client closed the request before the response was sent". */
 const STATUS_CLIENT_CLOSED = 499;
@@ -39,10 +40,13 @@ class ActiveRequests {
 export interface RecordInstruments {
   duration: Histogram;
   active: ActiveRequests;
+  /** The admin status page's slowest and failed requests. */
+  recent?: RecentRequests;
 }
 
-export function createRecordInstruments(meter: Meter): RecordInstruments {
+export function createRecordInstruments(meter: Meter, recent?: RecentRequests): RecordInstruments {
   return {
+    recent,
     duration: meter.createHistogram(HTTP_SERVER_REQUEST_DURATION.otel, { description: HTTP_SERVER_REQUEST_DURATION.description, unit: HTTP_SERVER_REQUEST_DURATION.unit }),
     active: new ActiveRequests(meter),
   };
@@ -90,6 +94,7 @@ export function recordExchange(
   if (errorType) attrs[ATTR_ERROR_TYPE] = errorType;
   instruments.duration.record(seconds, attrs);
   instruments.active.add(-1, activeAttributes(ex));
+  instruments.recent?.offer(ex.method, ex.route, status, seconds * 1000, ex.stress.traffic, ex.trace.traceId, errorType);
 
   const span = ex.trace.span;
   span.setAttribute(ATTR_STATUS, status);
