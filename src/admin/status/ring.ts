@@ -71,6 +71,8 @@ export interface Frame {
   upstreamErrorsPerSecond: Record<string, number>;
   rejectionsPerSecond: Record<string, number>;
   shedPerSecond: Record<string, number>;
+  /** Counts over the last minute (exact: the difference of two readings, not a sum of rates). */
+  minute: { upstreamErrors: Record<string, number>; rejections: Record<string, number>; shed: Record<string, number> };
   runtime: RuntimeFrame;
   tcp: Record<string, number>;
   agent?: AgentFrame;
@@ -162,6 +164,11 @@ export class StatusRing {
       upstreamErrorsPerSecond: perSecond(reading.upstreamErrors, previous.upstreamErrors, seconds),
       rejectionsPerSecond: perSecond(reading.rejections, previous.rejections, seconds),
       shedPerSecond: perSecond(reading.shed, previous.shed, seconds),
+      minute: {
+        upstreamErrors: perSecond(reading.upstreamErrors, base.upstreamErrors, 1),
+        rejections: perSecond(reading.rejections, base.rejections, 1),
+        shed: perSecond(reading.shed, base.shed, 1),
+      },
       runtime: {
         eventLoopUtilization: loop.utilization,
         delayP50Ms: loop.delayP50Ms,

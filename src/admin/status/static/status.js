@@ -103,17 +103,6 @@
     });
   }
 
-  function lastMinute(field) {
-    var out = {};
-    var cutoff = state.frames.length ? state.frames[state.frames.length - 1].t - 60 : 0;
-    var seconds = state.intervalMs / 1000;
-    state.frames.forEach(function (f) {
-      if (f.t <= cutoff) return;
-      for (var k in f[field]) out[k] = (out[k] || 0) + f[field][k] * seconds;
-    });
-    return out;
-  }
-
   function countTable(id, counts) {
     var keys = Object.keys(counts).filter(function (k) { return Math.round(counts[k]) > 0; }).sort();
     var rows = keys.map(function (k) { var tr = row('', { key: k }); cell(tr, k); cell(tr, num(counts[k], 0)); return tr; });
@@ -155,14 +144,16 @@
     fill(document.querySelector('#inflight tbody'), classes.map(function (t) {
       var tr = row(t, { traffic: t }); cell(tr, t); cell(tr, num(f.inflight[t] || 0, 0)); cell(tr, num(f.shedPerSecond[t] || 0)); return tr;
     }));
-    countTable('upstream-errors', lastMinute('upstreamErrorsPerSecond'));
-    countTable('rejections', lastMinute('rejectionsPerSecond'));
+    countTable('upstream-errors', f.minute.upstreamErrors);
+    countTable('rejections', f.minute.rejections);
     var states = Object.keys(f.tcp).filter(function (s) { return f.tcp[s] > 0; }).sort();
-    fill(document.querySelector('#tcp tbody'), states.map(function (s) { var tr = row('', { state: s }); cell(tr, s); cell(tr, String(f.tcp[s])); return tr; }));
+    var tcpRows = states.map(function (s) { var tr = row('', { state: s }); cell(tr, s); cell(tr, String(f.tcp[s])); return tr; });
+    if (!tcpRows.length) { var none = row('none'); cell(none, 'no readings (host metrics off: --host-interval 0)'); cell(none, ''); tcpRows.push(none); }
+    fill(document.querySelector('#tcp tbody'), tcpRows);
     var ul = document.querySelector('#advice ul');
     while (ul.firstChild) ul.removeChild(ul.firstChild);
     (data.advice.length ? data.advice : [{ message: 'none: the kernel settings the sidecar checks are fine' }]).forEach(function (a) {
-      var li = document.createElement('li'); if (a.fix) li.className = 'warn'; text(li, a.message + (a.fix ? ' (fix: ' + a.fix + ')' : '')); ul.appendChild(li);
+      var li = document.createElement('li'); if (a.fix) li.className = 'warn'; text(li, a.message); ul.appendChild(li);
     });
     recentTable('slowest', data.recent.slowest, function (r) { return num(r.durationMs, 1); });
     recentTable('failed', data.recent.failed, function (r) { return r.errorType || '–'; });
