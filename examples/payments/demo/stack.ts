@@ -101,6 +101,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     await sidecar.ready(o.sidecar);
     await sidecar.ready(o.admin);
     o.onReady?.(`sidecar         ${urls.sidecar} → gateway (admin: ${urls.admin}/metrics)`);
+    o.onReady?.(`status page     ${urls.admin}/  (open it now: live prod and stress traffic, the sidecar's and the gateway's runtime)`);
   } catch (err) {
     await stop();
     process.off('exit', killAll);
