@@ -5,6 +5,7 @@
  *   sidecar        `paysidecar run` at default settings: every metric, span and access log on, the
  *                  access log to stdout (here /dev/null, so its formatting and write are paid)
  *   sidecar-nolog  the same with --access-log off
+ *   sidecar-page   `sidecar` with its admin status page open in headless chromium (lib/status-page.js)
  *   sidecar-undici `sidecar` with --forwarder undici (the other forwarding core, same run)
  *   sidecar-node-defaults  `sidecar` without the image's NODE_OPTIONS and MALLOC_ARENA_MAX (what they buy)
  *   nginx          one worker, upstream keep-alive (lib/nginx.js), when nginx is installed
@@ -31,6 +32,7 @@ const LABELS = {
   'http-proxy': 'http-proxy (bare)',
   sidecar: 'sidecar (default)',
   'sidecar-nolog': 'sidecar, log off',
+  'sidecar-page': 'sidecar, page open',
   'sidecar-undici': 'sidecar, undici core',
   'sidecar-node-defaults': 'sidecar, node defaults',
   nginx: 'nginx (1 worker)',
@@ -96,6 +98,10 @@ async function startTarget(name, upstream) {
     proc = await startSidecar(upstream.url, 'stdout');
   } else if (name === 'sidecar-nolog') {
     proc = await startSidecar(upstream.url, 'off');
+  } else if (name === 'sidecar-page') {
+    proc = await startSidecar(upstream.url, 'stdout');
+    const browser = await require('./status-page').openStatusPage(proc.adminUrl);
+    cleanup = () => browser.close();
   } else if (name === 'sidecar-undici') {
     proc = await startSidecar(upstream.url, 'stdout', CLI, IMAGE_ENV, ['--forwarder', 'undici']);
   } else if (name === 'sidecar-node-defaults') {
@@ -128,8 +134,8 @@ async function startTarget(name, upstream) {
     cpu: () => groupCpuSeconds(pid),
     rss: () => groupRssBytes(pid),
     async stop() {
+      await cleanup();
       if (name !== 'none') await stopProcess(proc);
-      cleanup();
     },
   };
 }

@@ -198,3 +198,18 @@ describe('status data on a running sidecar', { timeout: 60_000 }, () => {
     assert.equal((await request(`${sc.admin}/`, { method: 'POST' })).status, 405);
   });
 });
+
+describe('the page ships with the package', () => {
+  it('npm pack includes the page\'s files, and uPlot is a runtime dependency', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const { readFileSync } = await import('node:fs');
+    const repo = join(__dirname, '..', '..', '..');
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ files: Array<{ path: string }> }>;
+    const paths = new Set(packed[0].files.map((f) => f.path));
+    for (const f of ['status.html', 'status.js', 'status.css']) assert.ok(paths.has(`src/admin/status/static/${f}`), `${f} is packed`);
+    assert.ok(paths.has('dist/src/admin/status/routes.js'));
+    const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    assert.ok(pkg.dependencies.uplot, 'uplot is installed with the package, not only for development');
+  });
+});

@@ -111,6 +111,11 @@
   }
 
   function recentTable(id, list, last) {
+    if (!list.length) {
+      var none = row('none');
+      cell(none, 'none').colSpan = 7;
+      return fill(document.querySelector('#' + id + ' tbody'), [none]);
+    }
     fill(document.querySelector('#' + id + ' tbody'), list.map(function (r) {
       var tr = row(r.traffic, { traffic: r.traffic, traceId: r.traceId });
       cell(tr, r.traffic);
