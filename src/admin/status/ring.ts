@@ -2,8 +2,9 @@
  * The status page's memory: a fixed ring of per-second frames (default 15 minutes), each computed
  * from two successive cumulative readings: counters become per-second rates, the duration
  * histogram's bucket deltas over the last minute become p50/p95/p99, gauges are taken as read.
- * Memory is bounded whatever the traffic: `capacity` frames of at most MAX_ROUTE_SERIES route
- * series, plus the last minute of readings for the quantiles.
+ * Memory is bounded whatever the traffic: `capacity` frames of per-traffic figures, the route
+ * table (at most MAX_ROUTE_SERIES rows) of the newest frame only, and the last minute of readings
+ * for the quantiles.
  */
 import { bucketQuantile } from './quantile';
 import type { Reading, RouteReading } from './snapshot';
@@ -64,8 +65,7 @@ export interface Frame {
   seq: number;
   /** Epoch seconds. */
   t: number;
-  routes: RouteFrame[];
-  /** The same figures summed over every route, by traffic (a traffic appears once it has requests). */
+  /** The figures below summed over every route, by traffic (a traffic appears once it has requests). */
   traffic: Record<string, RouteFrame>;
   inflight: Record<string, number>;
   upstreamErrorsPerSecond: Record<string, number>;
@@ -111,6 +111,8 @@ export class StatusRing {
   private readonly readings: Reading[] = [];
   private lastAgent: AgentReading | undefined;
   private seq = 0;
+  /** Per route, as of the newest frame only: the page's table needs no history, and the ring stays small. */
+  private latestRoutes: RouteFrame[] = [];
 
   constructor(
     readonly capacity: number = RING_DEFAULTS.capacity,
@@ -158,7 +160,6 @@ export class StatusRing {
     const frame: Frame = {
       seq: ++this.seq,
       t: reading.at / 1000,
-      routes,
       traffic,
       inflight: { ...reading.inflight },
       upstreamErrorsPerSecond: perSecond(reading.upstreamErrors, previous.upstreamErrors, seconds),
@@ -186,7 +187,13 @@ export class StatusRing {
     if (agent) frame.agent = agent === agentBefore ? this.frames[this.frames.length - 1]?.agent : agentFrame(agent, agentBefore);
     this.frames.push(frame);
     if (this.frames.length > this.capacity) this.frames.shift();
+    this.latestRoutes = routes;
     return frame;
+  }
+
+  /** Each route and traffic as of the newest frame. */
+  get routes(): RouteFrame[] {
+    return this.latestRoutes;
   }
 
   /** Frames after `seq` (all of them for 0), oldest first. */

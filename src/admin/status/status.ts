@@ -11,7 +11,7 @@ import type { RecentRequests, RecentRequest } from '../../proxy/recent-requests'
 import { readReading } from './snapshot';
 import { LoopSampler } from './loop-figures';
 import { AgentReader } from './agent-reading';
-import { RING_DEFAULTS, StatusRing, type Frame } from './ring';
+import { RING_DEFAULTS, StatusRing, type Frame, type RouteFrame } from './ring';
 
 export interface StatusDeps {
   /** One collection of the sidecar's meter, without starting a new runtime interval. */
@@ -31,6 +31,8 @@ export interface StatusData {
   capacity: number;
   agent: boolean;
   frames: Frame[];
+  /** Each route and traffic as of the newest frame. */
+  routes: RouteFrame[];
   recent: { slowest: RecentRequest[]; failed: RecentRequest[] };
   advice: Pick<Advice, 'name' | 'value' | 'recommended' | 'fix' | 'message'>[];
 }
@@ -80,7 +82,7 @@ export function createStatus(deps: StatusDeps): Status {
   return {
     data(since) {
       watchedAt = Date.now();
-      return { intervalMs, capacity: ring.capacity, agent: agent !== undefined, frames: ring.since(since), recent: deps.recent.read(), advice };
+      return { intervalMs, capacity: ring.capacity, agent: agent !== undefined, frames: ring.since(since), routes: ring.routes, recent: deps.recent.read(), advice };
     },
     tick,
     close() {

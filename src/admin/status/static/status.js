@@ -132,7 +132,7 @@
   function tables(data) {
     var f = state.frames[state.frames.length - 1];
     if (!f) return;
-    var routes = f.routes.slice().sort(function (a, b) { return a.traffic === b.traffic ? (a.route < b.route ? -1 : 1) : a.traffic < b.traffic ? -1 : 1; });
+    var routes = data.routes.slice().sort(function (a, b) { return a.traffic === b.traffic ? (a.route < b.route ? -1 : 1) : a.traffic < b.traffic ? -1 : 1; });
     fill(document.querySelector('#routes tbody'), routes.map(function (r) {
       var tr = row(r.traffic, { traffic: r.traffic, route: r.route });
       cell(tr, r.traffic);
