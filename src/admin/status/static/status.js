@@ -10,6 +10,8 @@
     if (v === null || v === undefined || !isFinite(v)) return '–';
     return v.toFixed(digits === undefined ? (Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2) : digits);
   }
+  /* Axis ticks: as few digits as the value needs (0, 50, 1.5), not the legend's fixed decimals. */
+  function ticks(u, vals) { return vals.map(function (v) { return v === null || v === undefined ? '' : String(+v.toFixed(3)); }); }
   function sum(obj) { var s = 0; for (var k in obj) s += obj[k]; return s; }
   function text(el, s) { el.textContent = s; return el; }
   function cell(tr, value, cls) { var td = document.createElement('td'); if (cls) td.className = cls; text(td, value); tr.appendChild(td); return td; }
@@ -30,10 +32,11 @@
     opts = opts || {};
     var el = document.getElementById(id);
     var scales = { x: { time: true } };
-    var axes = [{ label: 'time (local)', labelSize: 18, size: 36 }, { label: yLabel, labelSize: 18, size: 56, values: function (u, vals) { return vals.map(function (v) { return num(v); }); } }];
+    // The time axis draws two lines of values (time, then the date where it changes): room for both above its label.
+    var axes = [{ label: 'time (local)', labelSize: 18, size: 52 }, { label: yLabel, labelSize: 18, size: 56, values: ticks }];
     if (opts.right) {
       scales[opts.right.scale] = { range: opts.right.range };
-      axes.push({ scale: opts.right.scale, side: 1, label: opts.right.label, labelSize: 18, size: 56, grid: { show: false }, values: function (u, vals) { return vals.map(function (v) { return num(v); }); } });
+      axes.push({ scale: opts.right.scale, side: 1, label: opts.right.label, labelSize: 18, size: 56, grid: { show: false }, values: ticks });
     }
     scales.y = { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } };
     var u = new uPlot({
@@ -68,7 +71,7 @@
     ['prod p99', C.black, traffic('prod', 'p99Ms')],
     ['stress p99', C.vermillion, traffic('stress', 'p99Ms'), true],
   ]);
-  chart('c-failures', 'Upstream errors, rejected stress markers, shed', 'per s', [
+  chart('c-failures', 'Upstream errors, rejected stress markers, shed', 'requests/s', [
     ['upstream errors', C.vermillion, function (f) { return sum(f.upstreamErrorsPerSecond); }],
     ['stress rejected', C.purple, function (f) { return sum(f.rejectionsPerSecond); }],
     ['shed', C.orange, function (f) { return sum(f.shedPerSecond); }],
@@ -153,7 +156,7 @@
     countTable('rejections', f.minute.rejections);
     var states = Object.keys(f.tcp).filter(function (s) { return f.tcp[s] > 0; }).sort();
     var tcpRows = states.map(function (s) { var tr = row('', { state: s }); cell(tr, s); cell(tr, String(f.tcp[s])); return tr; });
-    if (!tcpRows.length) { var none = row('none'); cell(none, 'no readings (host metrics off: --host-interval 0)'); cell(none, ''); tcpRows.push(none); }
+    if (!tcpRows.length) { var none = row('none'); cell(none, 'no readings (host metrics off: --host-interval 0)').colSpan = 2; tcpRows.push(none); }
     fill(document.querySelector('#tcp tbody'), tcpRows);
     var ul = document.querySelector('#advice ul');
     while (ul.firstChild) ul.removeChild(ul.firstChild);
