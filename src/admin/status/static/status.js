@@ -1,7 +1,7 @@
 /* paysidecar status page: polls /status/data.json every second and draws the ring with uPlot. */
 (function () {
   'use strict';
-  var C = { blue: '#0072b2', vermillion: '#d55e00', green: '#009e73', orange: '#e69f00', sky: '#56b4e9', purple: '#cc79a7', black: '#1b1b1b' };
+  var C = { blue: '#0072b2', vermillion: '#d55e00', green: '#009e73', orange: '#b86e00', sky: '#3b93cf', purple: '#cc79a7', black: '#1b1b1b' };
   var MIB = 1024 * 1024;
   var state = { seq: 0, capacity: 900, intervalMs: 1000, frames: [], agent: false };
   var charts = [];
