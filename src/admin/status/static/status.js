@@ -72,7 +72,7 @@
     ['stress p99', C.vermillion, traffic('stress', 'p99Ms'), true],
   ]);
   chart('c-failures', 'Upstream errors, rejected stress markers, shed', 'requests/s', [
-    ['upstream errors', C.vermillion, function (f) { return sum(f.upstreamErrorsPerSecond); }],
+    ['upstream errors', C.black, function (f) { return sum(f.upstreamErrorsPerSecond); }],
     ['stress rejected', C.purple, function (f) { return sum(f.rejectionsPerSecond); }],
     ['shed', C.orange, function (f) { return sum(f.shedPerSecond); }],
   ]);
