@@ -86,7 +86,11 @@ function start(): AgentHandle | undefined {
     const { startAgentListener } = require('./listener') as typeof import('./listener');
     listener = startAgentListener({
       address: config.admin,
-      metrics: (req, res) => metrics.exporter.getMetricsRequestHandler(req, res),
+      // `?quiet=1` (the sidecar's status page) reads without ending the sampler's scrape interval.
+      metrics: (req, res) =>
+        /[?&]quiet=1(&|$)/.test(req.url ?? '')
+          ? void sampler.quietly(() => new Promise<void>((resolve) => { res.once('close', resolve); metrics.exporter.getMetricsRequestHandler(req, res); }))
+          : metrics.exporter.getMetricsRequestHandler(req, res),
       debug: createDebugHandler({
         token: config.debugToken,
         logger,

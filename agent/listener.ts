@@ -2,6 +2,7 @@
  * The agent's own listener (PAYSIDECAR_AGENT_ADMIN, default 127.0.0.1:15091):
  *
  *   GET /metrics         runtime metrics and the app's OpenTelemetry metrics, Prometheus text
+ *                        (`?quiet=1`: without ending the runtime sampler's scrape interval)
  *   GET /debug/pprof/... profiles and timeline (src/runtime/pprof/routes.ts)
  *   GET /                this list
  * Anything else: 404 PAYSIDECAR_NOT_FOUND; a method other than GET or HEAD on a route: 405

@@ -15,6 +15,8 @@
  *
  *   node benchmarks/proxy.js [--duration 10s] [--rounds 3] [--connections 64] [--threads 1]
  *     [--warmup 3s] [--loader auto|wrk|bench] [--targets none,http-proxy,sidecar,sidecar-http-proxy,sidecar-nolog,nginx]
+ *       (also sidecar-page: the sidecar with its admin status page open in headless chromium;
+ *       `--targets sidecar,sidecar-page` measures what an open page costs, same rounds)
  *       (also node-raw, undici: reference proxies without http-proxy, see lib/reference-proxy.js;
  *       sidecar-node-defaults: the sidecar without the image's NODE_OPTIONS and MALLOC_ARENA_MAX)
  *     [--latency-rate 1000] [--latency-duration 10s] [--latency-targets none,http-proxy,sidecar,sidecar-http-proxy]
@@ -182,7 +184,7 @@ async function main() {
       }
     }
 
-    for (const name of ['sidecar', 'sidecar-http-proxy', 'sidecar-nolog']) if (targets[name]) recorded[name] = await recordedBySidecar(targets[name].adminUrl);
+    for (const name of ['sidecar', 'sidecar-http-proxy', 'sidecar-nolog', 'sidecar-page']) if (targets[name]) recorded[name] = await recordedBySidecar(targets[name].adminUrl);
 
     // Fresh processes for the steady-load phase: its RSS should not be the saturation run's high-water mark.
     for (const name of Object.keys(targets)) {
@@ -217,6 +219,8 @@ async function main() {
     sidecarNologOverBare: ratio('sidecar-nolog', 'http-proxy'),
     sidecarHttpProxyOverBare: ratio('sidecar-http-proxy', 'http-proxy'),
     sidecarOverSidecarHttpProxy: ratio('sidecar', 'sidecar-http-proxy'),
+    sidecarPageOverSidecar: ratio('sidecar-page', 'sidecar'),
+    sidecarPageCpuOverSidecar: tp['sidecar-page'] && tp.sidecar?.cpuPer1000 ? tp['sidecar-page'].cpuPer1000 / tp.sidecar.cpuPer1000 : null,
     bareOverNone: ratio('http-proxy', 'none'),
     nodeRawOverBare: ratio('node-raw', 'http-proxy'),
     undiciOverBare: ratio('undici', 'http-proxy'),
@@ -293,6 +297,8 @@ async function main() {
     ratioLine('sidecar (log off) ÷ http-proxy', ratios.sidecarNologOverBare),
     ratioLine('sidecar (http-proxy core) ÷ http-proxy', ratios.sidecarHttpProxyOverBare),
     ratioLine('sidecar ÷ sidecar (http-proxy core)', ratios.sidecarOverSidecarHttpProxy),
+    ratioLine('sidecar, page open ÷ closed', ratios.sidecarPageOverSidecar),
+    ratioLine('  CPU s/1000 req, open ÷ closed', ratios.sidecarPageCpuOverSidecar),
     ratioLine('sidecar ÷ no proxy', ratios.sidecarOverNone),
     ratioLine('sidecar ÷ nginx', ratios.sidecarOverNginx),
     ratioLine('http-proxy ÷ no proxy', ratios.bareOverNone),

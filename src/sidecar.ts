@@ -20,6 +20,7 @@ import type { LiveSettings } from './proxy/handler';
 import { createProxyPipeline } from './proxy/pipeline';
 import { createLive } from './proxy/live';
 import { InFlight, drainServer } from './proxy/drain';
+import { RecentRequests } from './proxy/recent-requests';
 import { Readiness } from './admin/readiness';
 import { createAdminListener } from './admin/listener';
 import { startRuntimeSampler } from './runtime/sampler';
@@ -75,9 +76,11 @@ export async function startSidecar(config: Config, options: SidecarOptions = {})
   const isDraining = () => readiness.isDraining;
   const forwarder = createForwarderOf(config.forwarder, meter, { upstreamTimeoutMs: config.upstreamTimeout, connectTimeoutMs: config.connectTimeout, socketWaitTimeoutMs: config.socketWaitTimeout, maxSockets: config.maxSockets, keepAliveTimeoutMs: config.keepAliveTimeout, isDraining });
   const deps = { tracer: tracing.tracer, recording: tracing.recording, forwarder, logs, upstream: config.upstream, stressUpstream: config.stressUpstream, live: live.settings, inflight, isDraining };
-  const proxyServer = createProxyPipeline(meter, config, deps, metrics.requestExemplars);
+  const recent = new RecentRequests();
+  const proxyServer = createProxyPipeline(meter, config, deps, { exemplars: metrics.requestExemplars, recent });
   const runtimeSampler = startRuntimeSampler(meter, { onError: (hook, err) => logger.debug({ hook, err }, 'runtime sampler hook failed') });
-  const admin = createAdminListener({ headersTimeoutMs: config.headersTimeout, readiness, ownMetrics: () => metrics.exposition(), exemplars: metrics.exemplarSources, agentMetrics: config.agentMetrics, debugToken: config.debugToken, config: () => redactedConfig(reload.current()), meter, logger });
+  const admin = createAdminListener({ headersTimeoutMs: config.headersTimeout, readiness, ownMetrics: () => metrics.exposition(), exemplars: metrics.exemplarSources, agentMetrics: config.agentMetrics, debugToken: config.debugToken, config: () => redactedConfig(reload.current()), meter, logger,
+    status: { collect: () => runtimeSampler.quietly(() => metrics.collect()), recent, advice: hostMetrics.advice } });
 
   let drained = { completed: true, abandoned: 0 };
   const drainProxy = async () => {

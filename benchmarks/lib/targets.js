@@ -6,6 +6,7 @@
  *                  access log to stdout (here /dev/null, so its formatting and write are paid)
  *   sidecar-nolog  the same with --access-log off
  *   sidecar-http-proxy  `sidecar` with --forwarder http-proxy (the reference core, same run)
+ *   sidecar-page   `sidecar` with its admin status page open in headless chromium (lib/status-page.js)
  *   sidecar-node-defaults  `sidecar` without the image's NODE_OPTIONS and MALLOC_ARENA_MAX (what they buy)
  *   nginx          one worker, upstream keep-alive (lib/nginx.js), when nginx is installed
  *   sidecar@N      `sidecar` from another build (--compare): before/after a change in one run
@@ -32,6 +33,7 @@ const LABELS = {
   sidecar: 'sidecar (default)',
   'sidecar-nolog': 'sidecar, log off',
   'sidecar-http-proxy': 'sidecar, http-proxy core',
+  'sidecar-page': 'sidecar, page open',
   'sidecar-node-defaults': 'sidecar, node defaults',
   nginx: 'nginx (1 worker)',
   'node-raw': 'http.request proxy',
@@ -98,6 +100,10 @@ async function startTarget(name, upstream) {
     proc = await startSidecar(upstream.url, 'off');
   } else if (name === 'sidecar-http-proxy') {
     proc = await startSidecar(upstream.url, 'stdout', CLI, IMAGE_ENV, ['--forwarder', 'http-proxy']);
+  } else if (name === 'sidecar-page') {
+    proc = await startSidecar(upstream.url, 'stdout');
+    const browser = await require('./status-page').openStatusPage(proc.adminUrl);
+    cleanup = () => browser.close();
   } else if (name === 'sidecar-node-defaults') {
     proc = await startSidecar(upstream.url, 'stdout', CLI, {});
   } else if (BUILDS[name]) {
@@ -128,8 +134,8 @@ async function startTarget(name, upstream) {
     cpu: () => groupCpuSeconds(pid),
     rss: () => groupRssBytes(pid),
     async stop() {
+      await cleanup();
       if (name !== 'none') await stopProcess(proc);
-      cleanup();
     },
   };
 }

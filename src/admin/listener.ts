@@ -1,7 +1,7 @@
 /**
  * The admin listener as the sidecar runs it: the routes (server.ts), /metrics with the agent's
  * series merged in when `--agent-metrics` is set, /debug/pprof behind its access check (refusals
- * counted), and how it closes.
+ * counted), the status page at / behind the same check, and how it closes.
  */
 import type { Server } from 'node:http';
 import type { Meter } from '@opentelemetry/api';
@@ -12,6 +12,8 @@ import { adminMetricsText } from './agent-metrics';
 import { countDebugRefusals } from './debug-refusals';
 import { createDebugHandler } from '../runtime/pprof/routes';
 import { toOpenMetrics, type ExemplarSource } from '../telemetry/exemplars/openmetrics';
+import { createStatus, type StatusDeps } from './status/status';
+import { createStatusMount } from './status/routes';
 
 export interface AdminListenerDeps {
   /** `--headers-timeout`, for the admin listener too (slow-loris clients). */
@@ -29,6 +31,8 @@ export interface AdminListenerDeps {
   config(): Record<string, unknown>;
   meter: Meter;
   logger: Logger;
+  /** What the status page at / reads (the agent's URL is `agentMetrics`). */
+  status: Omit<StatusDeps, 'agentMetrics' | 'onError'>;
 }
 
 export interface AdminListener {
@@ -47,12 +51,15 @@ export function createAdminListener(deps: AdminListenerDeps): AdminListener {
     const text = await metrics.text();
     return openMetrics ? toOpenMetrics(text, deps.exemplars) : text;
   };
-  const server = createAdminServer({ headersTimeoutMs: deps.headersTimeoutMs, readiness: deps.readiness, metricsText, config: deps.config, mounts: [debug] });
+  const status = createStatus({ ...deps.status, agentMetrics: deps.agentMetrics, onError: (err) => logger.debug({ err }, 'status page reading failed') });
+  const page = createStatusMount(status, { token: deps.debugToken, logger });
+  const server = createAdminServer({ headersTimeoutMs: deps.headersTimeoutMs, readiness: deps.readiness, metricsText, config: deps.config, mounts: [debug, page] });
   return {
     server,
     metricsText,
     close() {
       metrics.close();
+      status.close();
       server.closeAllConnections();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -8,6 +8,7 @@
  *   GET /ready          200 when serving; 503 while draining or while the upstream port refuses connections
  *   GET /config         the effective config as JSON, secrets shown as "[redacted]"
  *   GET /debug/pprof/*  profiles and traces (loopback callers, or a bearer token), when mounted
+ *   GET /, /status/*    the live status page and its data (same access rule), when mounted
  * Anything else: 404 PAYSIDECAR_NOT_FOUND; a method other than GET or HEAD: 405
  * PAYSIDECAR_METHOD_NOT_ALLOWED with Allow (src/net/json-error.ts writes both).
  */
@@ -79,7 +80,7 @@ export function createAdminServer(deps: AdminDeps): http.Server {
         case '/config':
           return json(res, 200, deps.config());
         default:
-          return sendJsonError(res, 'PAYSIDECAR_NOT_FOUND', { detail: `no admin route ${path}; routes: /metrics /live /ready /config /debug/pprof/` });
+          return sendJsonError(res, 'PAYSIDECAR_NOT_FOUND', { detail: `no admin route ${path}; routes: / (status page) /metrics /live /ready /config /debug/pprof/` });
       }
     } catch (err) {
       sendJsonError(res, 'PAYSIDECAR_INTERNAL', { detail: (err as Error).message });

@@ -18,7 +18,7 @@ import {
   TRAFFIC_STRESS,
   type MetricName,
 } from '../telemetry/names';
-import type { PromSample } from './prom-text';
+import type { PromSample } from '../telemetry/prom-text';
 
 export interface ServerPoint {
   /** Seconds from the watch's start to this scrape. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { captureFileName, captureProfile, type CaptureKind } from './profile-capture';
 import { decodePprof, summarizeCpuProfile } from './cpu-profile';
 import type { ProfileWindow } from './profile-window';
-import { parsePromText } from './prom-text';
+import { parsePromText } from '../telemetry/prom-text';
 import type { LoadGeneratorPoint, ServerReport, WatchedTarget } from './server-report';
 import { describeTarget, serverPoint, type Scrape } from './server-series';
 

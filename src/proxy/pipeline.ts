@@ -12,9 +12,16 @@ import { createRequestHandler, createUpgradeHandler, type HandlerDeps } from './
 import { createRecordInstruments } from './record';
 import { createShedInstruments } from './shed';
 import type { RequestExemplars } from '../telemetry/exemplars/request-exemplars';
+import type { RecentRequests } from './recent-requests';
 
-export function createProxyPipeline(meter: Meter, config: Pick<Config, 'maxHeaderSize' | 'headersTimeout'>, deps: Omit<HandlerDeps, 'instruments'>, exemplars?: RequestExemplars): Server {
-  const instruments = { trace: createTraceInstruments(meter), stress: createStressInstruments(meter), record: createRecordInstruments(meter, exemplars), shed: createShedInstruments(meter) };
+/** `extras`: what the record stage also feeds (OpenMetrics exemplars, the status page's recent requests). */
+export function createProxyPipeline(
+  meter: Meter,
+  config: Pick<Config, 'maxHeaderSize' | 'headersTimeout'>,
+  deps: Omit<HandlerDeps, 'instruments'>,
+  extras: { exemplars?: RequestExemplars; recent?: RecentRequests } = {},
+): Server {
+  const instruments = { trace: createTraceInstruments(meter), stress: createStressInstruments(meter), record: createRecordInstruments(meter, extras), shed: createShedInstruments(meter) };
   const full: HandlerDeps = { ...deps, instruments };
   return createProxyListener(
     meter,

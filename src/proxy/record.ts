@@ -12,6 +12,7 @@ import {
 import type { Logs } from '../telemetry/logs';
 import { exemplarRank, type RequestExemplars } from '../telemetry/exemplars/request-exemplars';
 import type { Exchange } from './exchange';
+import type { RecentRequests } from './recent-requests';
 
 /** nginx's convention for "client closed the request before the response was sent". */
 const STATUS_CLIENT_CLOSED = 499;
@@ -41,11 +42,14 @@ export interface RecordInstruments {
   duration: Histogram;
   active: ActiveRequests;
   exemplars?: RequestExemplars;
+  /** The admin status page's slowest and failed requests. */
+  recent?: RecentRequests;
 }
 
-export function createRecordInstruments(meter: Meter, exemplars?: RequestExemplars): RecordInstruments {
+export function createRecordInstruments(meter: Meter, extras: { exemplars?: RequestExemplars; recent?: RecentRequests } = {}): RecordInstruments {
   return {
-    exemplars,
+    exemplars: extras.exemplars,
+    recent: extras.recent,
     duration: meter.createHistogram(HTTP_SERVER_REQUEST_DURATION.otel, { description: HTTP_SERVER_REQUEST_DURATION.description, unit: HTTP_SERVER_REQUEST_DURATION.unit }),
     active: new ActiveRequests(meter),
   };
@@ -93,6 +97,7 @@ export function recordExchange(
   if (errorType) attrs[ATTR_ERROR_TYPE] = errorType;
   instruments.duration.record(seconds, attrs);
   instruments.active.add(-1, activeAttributes(ex));
+  instruments.recent?.offer(ex.method, ex.route, status, seconds * 1000, ex.stress.traffic, ex.trace.traceId, errorType);
 
   const span = ex.trace.span;
   span.setAttribute(ATTR_STATUS, status);

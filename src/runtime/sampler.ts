@@ -34,6 +34,12 @@ export interface RuntimeSamplerOptions {
 }
 
 export interface RuntimeSampler {
+  /**
+   * Runs `collect` (a collection of the meter) without starting a new interval: its interval
+   * gauges repeat the last scrape's figures. The admin status page collects every second; were
+   * each of those a new interval, Prometheus would see only the last second's delay and blocks.
+   */
+  quietly<T>(collect: () => Promise<T>): Promise<T>;
   stop(): void;
 }
 
@@ -99,6 +105,7 @@ export function startRuntimeSampler(meter: Meter, opts: RuntimeSamplerOptions = 
   let elu: EventLoopUtilization = performance.eventLoopUtilization();
   let lastRead = performance.now();
   let snapshot: IntervalSnapshot | undefined;
+  let quiet = 0;
 
   const probe = startBlockProbe({
     intervalMs: probeMs,
@@ -124,7 +131,7 @@ export function startRuntimeSampler(meter: Meter, opts: RuntimeSamplerOptions = 
 
   function intervalSnapshot(): IntervalSnapshot {
     const now = performance.now();
-    if (snapshot && now - lastRead < minIntervalMs) return snapshot;
+    if (snapshot && (quiet > 0 || now - lastRead < minIntervalMs)) return snapshot;
     const wallMs = Math.max(1, now - lastRead);
     const delta = performance.eventLoopUtilization(elu);
     elu = performance.eventLoopUtilization();
@@ -198,6 +205,14 @@ export function startRuntimeSampler(meter: Meter, opts: RuntimeSamplerOptions = 
 
   let stopped = false;
   return {
+    async quietly(collect) {
+      quiet++;
+      try {
+        return await collect();
+      } finally {
+        quiet--;
+      }
+    },
     stop() {
       if (stopped) return;
       stopped = true;

@@ -2,7 +2,7 @@
  * The sidecar's MeterProvider and its Prometheus exposition. The exporter's own HTTP server is never
  * started: /metrics is served by the admin listener so one port carries every admin route.
  */
-import { MeterProvider, AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, AggregationType, type ResourceMetrics, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { Meter } from '@opentelemetry/api';
@@ -20,6 +20,12 @@ export interface Metrics {
   readonly requestExemplars: RequestExemplars;
   /** What the OpenMetrics exposition reads exemplars from. */
   readonly exemplarSources: readonly ExemplarSource[];
+  /**
+   * The same cumulative values the exposition is written from, as data (the admin status page
+   * reads them every second). Read through the exporter rather than a second reader: the SDK keeps
+   * every reader's unread deltas, and a Prometheus that never scrapes would make them grow.
+   */
+  collect(): Promise<ResourceMetrics>;
   shutdown(): Promise<void>;
 }
 
@@ -49,6 +55,9 @@ export function createMetrics(serviceName: string): Metrics {
     async exposition() {
       const { resourceMetrics } = await exporter.collect();
       return serializer.serialize(resourceMetrics);
+    },
+    async collect() {
+      return (await exporter.collect()).resourceMetrics;
     },
     shutdown: () => provider.shutdown(),
   };

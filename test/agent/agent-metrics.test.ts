@@ -184,4 +184,16 @@ describe('agent metrics merge', () => {
     assert.equal(new Set(keys).size, keys.length, 'no series twice');
     promtoolParses(merged);
   });
+
+  test('a real agent: /metrics?quiet=1 (the status page) reads without starting a new interval; a scrape does', async () => {
+    const app: AppProcess = await startApp({ loader: 'require' });
+    cleanups.push(() => app.stop());
+    const utilization = async (query: string) => value(await (await fetch(`${app.agent}/metrics${query}`)).text(), 'nodejs_eventloop_utilization');
+    const scraped = await utilization('');
+    // Past the sampler's 1 s minimum interval: a read that started one would see other figures.
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal(await utilization('?quiet=1'), scraped, 'the quiet read repeats the scrape\'s interval');
+    await fetch(`${app.base}/orders`);
+    assert.notEqual(await utilization(''), scraped, 'the next scrape has an interval of its own');
+  });
 });

@@ -1,7 +1,7 @@
 /** Reading a target's /metrics: counters differenced per second, the agent's merged series ignored, absent figures left out. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePromText } from '../../src/bench/prom-text';
+import { parsePromText } from '../../src/telemetry/prom-text';
 import { describeTarget, serverPoint } from '../../src/bench/server-series';
 import { HTTP_SERVER_REQUEST_DURATION, prom, runtime } from '../../src/telemetry/names';
 

@@ -21,6 +21,7 @@ interface ProbeResult {
   remoteTokenInQuery: { status: number; code?: string };
   remoteWithToken?: { status: number; code?: string };
   loopbackNoToken: { status: number; code?: string };
+  statusPage: { remoteNoToken: { status: number; code?: string }; remoteDataNoToken: { status: number; code?: string }; remoteWithToken?: { status: number }; loopbackNoToken: { status: number } };
   refusals: number;
 }
 
@@ -43,6 +44,14 @@ describe('debug endpoints and non-loopback callers', { timeout: 60_000 }, () => 
     assert.equal(out.remoteWithToken?.status, 200);
     assert.equal(out.loopbackNoToken.status, 200, 'loopback needs no token');
     assert.equal(out.refusals, 3, 'no token, wrong token and token-in-the-query were each counted; the served calls were not');
+  });
+
+  it('holds the status page at / and its data to the same rule', () => {
+    const out = probeInNamespace(TOKEN);
+    assert.deepEqual(out.statusPage.remoteNoToken, { status: 403, code: 'PAYSIDECAR_DEBUG_FORBIDDEN' });
+    assert.deepEqual(out.statusPage.remoteDataNoToken, { status: 403, code: 'PAYSIDECAR_DEBUG_FORBIDDEN' });
+    assert.equal(out.statusPage.remoteWithToken?.status, 200);
+    assert.equal(out.statusPage.loopbackNoToken.status, 200);
   });
 
   it('refuses every non-loopback caller when no token is configured', () => {

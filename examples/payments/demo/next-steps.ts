@@ -48,6 +48,7 @@ export function nextSteps(stack: Stack, root: string, html: string, agentMerged:
   const lines = [
     'Where to look next',
     ...slowRequestLines(stack, slow),
+    `  status page      ${stack.urls.admin}/  (live from the sidecar's memory: the last 15 minutes, no Prometheus needed)`,
     `  sidecar metrics  curl -s ${stack.urls.admin}/metrics | grep http_server_request_duration_count`,
     `                   prod and stress side by side (label traffic=)${agentMerged ? '; the gateway\'s runtime series are merged in with paysidecar_source="agent"' : ''}`,
   ];

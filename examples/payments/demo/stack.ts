@@ -112,6 +112,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     } else {
       o.onReady?.('prometheus      not installed: the slow request below is read from the sidecar\'s own exemplars');
     }
+    o.onReady?.(`status page     ${urls.admin}/  (open it now: live prod and stress traffic, the sidecar's and the gateway's runtime)`);
   } catch (err) {
     await stop();
     process.off('exit', killAll);

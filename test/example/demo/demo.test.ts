@@ -150,3 +150,39 @@ test('bad demo flags are named with the value and what was expected', async () =
   assert.match(r.stderr, /--rate: "-3" is invalid, expected a positive number/);
   assert.match(r.stderr, /--listen: "nowhere" is invalid, expected host:port/);
 });
+
+test('the demo prints the status page, which shows its prod and stress traffic and the gateway\'s runtime', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paysidecar-demo-'));
+  dirs.push(dir);
+  const ports = await freePorts(5);
+  const child = spawn(process.execPath, [CLI, 'demo', '--duration', '3s', '--out', join(dir, 'out'), '--keys-dir', join(dir, 'keys'), ...portFlags(ports)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.resume();
+  try {
+    const deadline = Date.now() + 90_000;
+    while (!/keep running/.test(out)) {
+      assert.ok(Date.now() < deadline && child.exitCode === null, `the demo did not reach serving: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const page = `http://127.0.0.1:${ports[1]}/`;
+    assert.match(out, new RegExp(`ready {2}status page +${page.replace(/\./g, '\\.')} `), 'printed when the sidecar is ready');
+    assert.match(out, new RegExp(`status page +${page.replace(/\./g, '\\.')} `), 'and again under "Where to look next"');
+    interface Data { agent: boolean; frames: Array<{ traffic: Record<string, { count: number }>; agent?: { up: boolean; heapUsed: number; cpuCores: number | null } }> }
+    const read = async () => (await (await fetch(`${page}status/data.json`)).json()) as Data;
+    // The first read marks the page watched; the agent is read from then on.
+    const first = await read();
+    assert.equal(first.agent, true, 'the demo passes --agent-metrics');
+    const last = first.frames.at(-1)!;
+    assert.ok(last.traffic.prod.count > 0 && last.traffic.stress.count > 0, `prod and stress both counted: ${JSON.stringify(last.traffic)}`);
+    let agent: Data['frames'][number]['agent'];
+    for (let i = 0; i < 50 && !(agent?.up && agent.cpuCores !== null); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      agent = (await read()).frames.at(-1)?.agent;
+    }
+    assert.ok(agent?.up && agent.heapUsed > 0 && agent.cpuCores !== null, `the gateway's runtime through the agent: ${JSON.stringify(agent)}`);
+  } finally {
+    child.kill('SIGINT');
+    await once(child, 'exit');
+  }
+});

@@ -1,5 +1,5 @@
 /**
- * Just enough of the Prometheus text format to read a watched target's /metrics: sample lines
+ * Just enough of the Prometheus text format to read a /metrics (bench --watch, and the status page reading the agent): sample lines
  * (`name{label="value",…} number [timestamp]`), comments skipped, label values unescaped. What the
  * OpenTelemetry exporter writes, and no more: no exemplars are needed by the watch.
  */
