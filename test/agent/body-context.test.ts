@@ -4,32 +4,12 @@
  * request's context. They left with no stress markers and a new trace on the context-only path,
  * so stress traffic reached the app's downstreams as prod.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startApp, type AppProcess } from './app-process';
-import { startDownstream, type Downstream } from './downstream';
+import { SCENARIO, TRACE, useBothPaths } from './both-paths';
 
-const SCENARIO = 'stress-v2';
-const TRACE = '0af7651916cd43dd8448eb211c80319c';
-
-let downstream: Downstream;
-let plain: AppProcess;
-let sdk: AppProcess;
-
-before(async () => {
-  downstream = await startDownstream();
-  // The SDK path needs an exporter endpoint; nothing listens on port 9, its exports just fail.
-  [plain, sdk] = await Promise.all([
-    startApp({ loader: 'require', env: { FIXTURE_DOWNSTREAM: downstream.url } }),
-    startApp({ loader: 'require', env: { FIXTURE_DOWNSTREAM: downstream.url, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' } }),
-  ]);
-});
-
-after(async () => {
-  await Promise.all([plain?.stop(), sdk?.stop()]);
-  await downstream?.close();
-});
+const both = useBothPaths();
 
 /** Sends the head, then the body `delayMs` later in its own write; resolves with the raw answer. */
 function postBodyLater(base: string, path: string, headers: string, delayMs: number): Promise<string> {
@@ -55,7 +35,7 @@ function postBodyLater(base: string, path: string, headers: string, delayMs: num
 
 let nextId = 0;
 
-for (const [name, app] of [['context-only path', () => plain], ['SDK path', () => sdk]] as const) {
+for (const [name, app] of both.paths) {
   describe(`a body read after its head (${name})`, () => {
     for (const via of ['http', 'fetch']) {
       test(`${via}: a stress request's call from the body's end listener carries its trace and stress markers`, async () => {
@@ -63,7 +43,7 @@ for (const [name, app] of [['context-only path', () => plain], ['SDK path', () =
         const raw = await postBodyLater(app().base, `/call-after-body?via=${via}&id=${id}`, `X-Test-Env: ${SCENARIO}\r\ntraceparent: 00-${TRACE}-b7ad6b7169203331-01\r\n`, 150);
         assert.match(raw, /^HTTP\/1\.1 200 /, raw);
         assert.match(raw, /"size":5/, 'the app read the whole body');
-        const seen = downstream.seen.get(id);
+        const seen = both.downstream.seen.get(id);
         assert.ok(seen, `downstream never saw ${id}`);
         assert.equal(seen['x-test-env'], SCENARIO);
         assert.equal(seen['x-trace-id'], `t-${TRACE}`);
@@ -75,7 +55,7 @@ for (const [name, app] of [['context-only path', () => plain], ['SDK path', () =
         const id = `body-prod-${++nextId}`;
         const raw = await postBodyLater(app().base, `/call-after-body?via=${via}&id=${id}`, `traceparent: 00-${TRACE}-b7ad6b7169203331-01\r\n`, 150);
         assert.match(raw, /^HTTP\/1\.1 200 /, raw);
-        const seen = downstream.seen.get(id);
+        const seen = both.downstream.seen.get(id);
         assert.ok(seen, `downstream never saw ${id}`);
         assert.equal(seen['x-test-env'], undefined);
         assert.equal(seen['x-trace-id'], `tr-${TRACE}`);

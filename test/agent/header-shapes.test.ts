@@ -4,35 +4,16 @@
  * propagation paths. They went out mangled: the nested form as one-letter headers on the
  * context-only path, both forms as headers named "0", "1", ... on the SDK path.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { get, startApp, type AppProcess } from './app-process';
-import { startDownstream, type Downstream } from './downstream';
+import { get } from './app-process';
+import { SCENARIO, TRACE, useBothPaths } from './both-paths';
 
-const SCENARIO = 'stress-v2';
-const TRACE = '0af7651916cd43dd8448eb211c80319c';
-
-let downstream: Downstream;
-let plain: AppProcess;
-let sdk: AppProcess;
-
-before(async () => {
-  downstream = await startDownstream();
-  // The SDK path needs an exporter endpoint; nothing listens on port 9, its exports just fail.
-  [plain, sdk] = await Promise.all([
-    startApp({ loader: 'require', env: { FIXTURE_DOWNSTREAM: downstream.url } }),
-    startApp({ loader: 'require', env: { FIXTURE_DOWNSTREAM: downstream.url, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' } }),
-  ]);
-});
-
-after(async () => {
-  await Promise.all([plain?.stop(), sdk?.stop()]);
-  await downstream?.close();
-});
+const both = useBothPaths();
 
 let nextId = 0;
 
-for (const [name, app] of [['context-only path', () => plain], ['SDK path', () => sdk]] as const) {
+for (const [name, app] of both.paths) {
   describe(`array headers on an outbound call (${name})`, () => {
     for (const form of ['flat', 'nested']) {
       test(`${form}: the app's headers go out as written, next to the stress request's context`, async () => {
@@ -42,7 +23,7 @@ for (const [name, app] of [['context-only path', () => plain], ['SDK path', () =
           traceparent: `00-${TRACE}-b7ad6b7169203331-01`,
         });
         assert.equal(res.status, 200, res.text);
-        const seen = downstream.seen.get(id);
+        const seen = both.downstream.seen.get(id);
         assert.ok(seen, `downstream never saw ${id}`);
         assert.equal(seen.host, 'pay.example');
         assert.equal(seen['x-app'], 'yes');

@@ -3,32 +3,12 @@
  * them, so the app's 'upgrade' listener, and the upgraded socket's events, ran with no request
  * context on both propagation paths, and a stress WebSocket's calls left as prod on a new trace.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startApp, type AppProcess } from './app-process';
-import { startDownstream, type Downstream } from './downstream';
+import { SCENARIO, TRACE, useBothPaths } from './both-paths';
 
-const SCENARIO = 'stress-v2';
-const TRACE = '0af7651916cd43dd8448eb211c80319c';
-
-let downstream: Downstream;
-let plain: AppProcess;
-let sdk: AppProcess;
-
-before(async () => {
-  downstream = await startDownstream();
-  // The SDK path needs an exporter endpoint; nothing listens on port 9, its exports just fail.
-  [plain, sdk] = await Promise.all([
-    startApp({ loader: 'require', env: { FIXTURE_DOWNSTREAM: downstream.url } }),
-    startApp({ loader: 'require', env: { FIXTURE_DOWNSTREAM: downstream.url, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' } }),
-  ]);
-});
-
-after(async () => {
-  await Promise.all([plain?.stop(), sdk?.stop()]);
-  await downstream?.close();
-});
+const both = useBothPaths();
 
 /** Upgrades, waits for the 101, sends `call:<afterId>`, waits for `done:<afterId>`; bounded to 5 s. */
 function upgradeAndCall(base: string, id: string, afterId: string, headers: string): Promise<string> {
@@ -58,14 +38,14 @@ function upgradeAndCall(base: string, id: string, afterId: string, headers: stri
 
 let nextId = 0;
 
-for (const [name, app] of [['context-only path', () => plain], ['SDK path', () => sdk]] as const) {
+for (const [name, app] of both.paths) {
   describe(`an upgraded connection (${name})`, () => {
     test('a stress upgrade: the upgrade listener and the socket events call out with its trace and stress markers', async () => {
       const [id, afterId] = [`ws-stress-${++nextId}`, `ws-stress-msg-${nextId}`];
       const raw = await upgradeAndCall(app().base, id, afterId, `X-Test-Env: ${SCENARIO}\r\ntraceparent: 00-${TRACE}-b7ad6b7169203331-01\r\n`);
       assert.match(raw, /^HTTP\/1\.1 101 /);
       for (const seenId of [id, afterId]) {
-        const seen = downstream.seen.get(seenId);
+        const seen = both.downstream.seen.get(seenId);
         assert.ok(seen, `downstream never saw ${seenId}`);
         assert.equal(seen['x-test-env'], SCENARIO, seenId);
         assert.equal(seen['x-trace-id'], `t-${TRACE}`, seenId);
@@ -77,7 +57,7 @@ for (const [name, app] of [['context-only path', () => plain], ['SDK path', () =
       const [id, afterId] = [`ws-prod-${++nextId}`, `ws-prod-msg-${nextId}`];
       await upgradeAndCall(app().base, id, afterId, `traceparent: 00-${TRACE}-b7ad6b7169203331-01\r\n`);
       for (const seenId of [id, afterId]) {
-        const seen = downstream.seen.get(seenId);
+        const seen = both.downstream.seen.get(seenId);
         assert.ok(seen, `downstream never saw ${seenId}`);
         assert.equal(seen['x-test-env'], undefined, seenId);
         assert.equal(seen['x-trace-id'], `tr-${TRACE}`, seenId);
