@@ -60,12 +60,17 @@ export function startRequestTrace(
  * propagator's inject writes, from the span context directly (no context object per request).
  */
 export function injectTraceHeaders(rt: RequestTrace, headers: IncomingHttpHeaders): void {
-  delete headers[H_TRACEPARENT];
-  delete headers[H_TRACESTATE];
   const sc = rt.span.spanContext();
-  if (!trace.isSpanContextValid(sc)) return;
+  // Overwritten in place where they exist: a delete would make the headers a slow dictionary
+  // (see proxy/hop-by-hop.ts); only what has no value upstream is deleted.
+  if (!trace.isSpanContextValid(sc)) {
+    if (headers[H_TRACEPARENT] !== undefined) delete headers[H_TRACEPARENT];
+    if (headers[H_TRACESTATE] !== undefined) delete headers[H_TRACESTATE];
+    return;
+  }
   headers[H_TRACEPARENT] = `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags === TraceFlags.SAMPLED ? '01' : (sc.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
   if (sc.traceState) headers[H_TRACESTATE] = sc.traceState.serialize();
+  else if (headers[H_TRACESTATE] !== undefined) delete headers[H_TRACESTATE];
 }
 
 export function legacyTraceId(traceId: string, stress: boolean): string {

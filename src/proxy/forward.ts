@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 import type { Counter, Meter } from '@opentelemetry/api';
 import { UPSTREAM_ERRORS } from '../telemetry/names';
-import { stripHopByHop } from './hop-by-hop';
+import { withoutHopByHop } from './hop-by-hop';
 import type { Exchange } from './exchange';
 import { H_TRACE_ID } from '../context/headers';
 import { classify, failFlight, flightOfUpstream, onClientClose, protocolFailure, responseStarted, watchUpstream, type FailureHandler, type Flight, type FlightTimeouts } from './flight';
@@ -75,7 +75,7 @@ export function createForwarder(meter: Meter, opts: ForwardOptions): Forwarder {
 
   proxy.on('proxyRes', (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     const f = (req as WithState)[STATE];
-    stripHopByHop(proxyRes.headers);
+    proxyRes.headers = withoutHopByHop(proxyRes.headers);
     // http-proxy copies proxyRes' Connection onto the response, defaulting to keep-alive since the
     // client's own Connection header was stripped as hop-by-hop; keep node's decision instead, so a
     // client that asked to close (or any client while draining) is answered `Connection: close`.

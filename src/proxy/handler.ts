@@ -18,7 +18,7 @@ import { injectTraceHeaders, legacyTraceId, startRequestTrace, type TraceInstrum
 import type { RouteTable } from '../context/route';
 import { H_TRACE_ID } from '../context/headers';
 import { normalizePeer } from '../net/peer';
-import { stripHopByHop } from './hop-by-hop';
+import { withoutHopByHop } from './hop-by-hop';
 import { setForwardedHeaders } from './forwarded';
 import { sendJsonError } from '../net/json-error';
 import type { Forwarder, UpstreamFailure } from './forwarder';
@@ -85,9 +85,9 @@ function prepare(deps: HandlerDeps, req: IncomingMessage, keepUpgrade: boolean):
   const peer = normalizePeer(req.socket.remoteAddress);
   const method = KNOWN.has(req.method ?? '') ? (req.method as string) : METHOD_OTHER;
   const route = live.routes.match(req.url);
-  const headers = req.headers;
+  // The upstream hop's headers, on the request where both cores read them.
+  const headers = (req.headers = withoutHopByHop(req.headers, keepUpgrade));
 
-  stripHopByHop(headers, keepUpgrade);
   const stress = decideStress(live.policy, instruments.stress, peer, headers);
   const attrs = deps.recording ? spanAttributes(req, method, route, peer, stress) : { [SPAN_ATTR_TRAFFIC]: stress.traffic };
 

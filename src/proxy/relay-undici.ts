@@ -10,7 +10,7 @@ import type { Dispatcher, Pool } from 'undici';
 import type { Counter } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, UPSTREAM_ERROR_TYPES } from '../telemetry/names';
 import { H_TRACE_ID } from '../context/headers';
-import { stripHopByHop } from './hop-by-hop';
+import { withoutHopByHop } from './hop-by-hop';
 import type { Exchange } from './exchange';
 import type { FailureHandler, ForwardOptions, UpstreamFailure } from './forward';
 import { classify, protocolFailure } from './flight';
@@ -18,6 +18,9 @@ import type { UpstreamGate, Waiter } from './upstream-gate';
 import { errorStatus } from '../errors';
 
 export type Controller = Dispatcher.DispatchController;
+
+const NO_CHUNKING: ReadonlySet<string> = new Set(['transfer-encoding']);
+const NO_FRAMING: ReadonlySet<string> = new Set(['transfer-encoding', 'content-length']);
 
 export function classifyUndiciError(err: NodeJS.ErrnoException, opts: ForwardOptions): UpstreamFailure {
   // undici's HTTPParserError: the upstream's bytes are not HTTP/1.1 (its code, when set, is llhttp's).
@@ -170,17 +173,15 @@ export class Relay implements Dispatcher.DispatchHandler, Waiter {
     if (this.closed) controller.abort(new Error('client closed'));
   }
 
-  onResponseStart(_controller: Controller, statusCode: number, headers: IncomingHttpHeaders, statusText?: string): void {
+  onResponseStart(_controller: Controller, statusCode: number, upstreamHeaders: IncomingHttpHeaders, statusText?: string): void {
     // Informational answers (103 Early Hints) are dropped, as node's client does on the http-proxy
     // core: the client gets the final answer only.
     if (statusCode < 200) return;
     const { res, ex, up } = this;
     ex.responseStarted = true;
-    stripHopByHop(headers);
     // The client's framing is node's to choose (content-length is kept, chunking is redone); a 204
     // has no body and carries no framing (RFC 9110 §8.6), whatever the upstream sent.
-    delete headers['transfer-encoding'];
-    if (statusCode === 204) delete headers['content-length'];
+    const headers = withoutHopByHop(upstreamHeaders, false, statusCode === 204 ? NO_FRAMING : NO_CHUNKING);
     if (up.opts.isDraining?.() || (res as { shouldKeepAlive?: boolean }).shouldKeepAlive === false) headers.connection = 'close';
     headers[H_TRACE_ID] = ex.legacyTraceId;
     this.countBytes = headers['content-length'] === undefined;

@@ -10,7 +10,7 @@ import type https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { Counter } from '@opentelemetry/api';
 import { H_TRACE_ID } from '../context/headers';
-import { stripHopByHop } from './hop-by-hop';
+import { withoutHopByHop } from './hop-by-hop';
 import { classify, failFlight, responseStarted, watchUpstream, type Flight, type FlightTimeouts } from './flight';
 
 /** The upstream path: the target's base path plus the request's origin-form path and query. */
@@ -117,8 +117,7 @@ export function forwardUpgrade(
 
   upstreamReq.on('response', (upstreamRes: IncomingMessage) => {
     responseStarted(f, upstreamRes);
-    stripHopByHop(upstreamRes.headers);
-    const headers: OutgoingHttpHeaders = { ...upstreamRes.headers, [H_TRACE_ID]: ex.legacyTraceId, connection: 'close' };
+    const headers: OutgoingHttpHeaders = { ...withoutHopByHop(upstreamRes.headers), [H_TRACE_ID]: ex.legacyTraceId, connection: 'close' };
     upstreamRes.once('close', () => {
       if (upstreamRes.complete) return;
       failFlight(f, classify(Object.assign(new Error('upstream closed mid-body'), { code: 'ECONNRESET' }), f, timeouts), upstreamErrors);

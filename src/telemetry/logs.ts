@@ -13,6 +13,7 @@
  */
 import pino, { type Logger, type DestinationStream } from 'pino';
 import type { LogLevel } from './logger';
+import { isoTime } from './log-time';
 
 type Dest = DestinationStream & { flushSync?: () => void; end?: () => void; reopen?: (file?: string) => void };
 
@@ -76,8 +77,8 @@ export async function createLogs(opts: LogOptions): Promise<Logs> {
     files.push(dest);
     return dest;
   };
-  const logger = pino({ level: opts.logLevel, base: { component: 'paysidecar' }, timestamp: pino.stdTimeFunctions.isoTime }, add(pino.destination({ dest: 2, ...sonicOptions(false, false) }) as Dest));
-  const accessOpts = { level: 'info', base: null, timestamp: pino.stdTimeFunctions.isoTime, messageKey: 'msg' } as const;
+  const logger = pino({ level: opts.logLevel, base: { component: 'paysidecar' }, timestamp: isoTime }, add(pino.destination({ dest: 2, ...sonicOptions(false, false) }) as Dest));
+  const accessOpts = { level: 'info', base: null, timestamp: isoTime, messageKey: 'msg' } as const;
   const accessDest = opts.accessLog === 'off' ? null : opts.accessLog === 'stdout' ? add(pino.destination({ dest: 1, ...sonicOptions(true, false) }) as Dest) : await file(opts.accessLogFile);
   const access = accessDest ? pino(accessOpts, accessDest) : null;
   const stressAccess = opts.stressLog ? pino(accessOpts, await file(opts.stressLog)) : access;
