@@ -173,6 +173,17 @@ export function createRequestHandler(deps: HandlerDeps): (req: IncomingMessage, 
   };
 }
 
+/**
+ * net.Socket's destroySoon for any Duplex: end, and destroy once the writes are flushed. Node 26
+ * passes an upgrade request whose body is still arriving as an UpgradeStream, which has no
+ * destroySoon.
+ */
+function closeWhenWritten(socket: Duplex): void {
+  if (socket.writable) socket.end();
+  if (socket.writableFinished) socket.destroy();
+  else socket.once('finish', () => socket.destroy());
+}
+
 export function createUpgradeHandler(deps: HandlerDeps): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return function handleUpgrade(req, socket, head) {
     // Until the upstream switches protocols this is an ordinary request: an ordinary response on
@@ -182,7 +193,7 @@ export function createUpgradeHandler(deps: HandlerDeps): (req: IncomingMessage, 
     const res = new ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket as Socket);
-    res.once('finish', () => (socket as Socket).destroySoon());
+    res.once('finish', () => closeWhenWritten(socket));
     runExchange(deps, req, res, true, (ex, target, done) => deps.forwarder.upgrade(req, res, head, target, ex, onUpstreamFailure, done));
   };
 }
