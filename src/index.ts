@@ -5,8 +5,7 @@
  */
 export { startSidecar } from './sidecar';
 export type { Sidecar, SidecarOptions } from './sidecar';
-export { loadConfig } from './config/load';
-export { redactedConfig } from './config/redact';
+export { loadConfig, redactedConfig } from './config/load';
 export type { LoadInput, LoadedConfig } from './config/load';
 export type { Config } from './config/schema';
 export { ENV } from './config/env';

@@ -3,9 +3,8 @@
  * `node scripts/readme-flags.js` rewrites it in README.md;
  * test/config/readme-flags.test.ts fails when README.md holds a different one.
  */
-import { loadConfig } from './load';
-import { redactedConfig } from './redact';
-import { CONFIG_HELP, CONFIG_KEYS, flagName } from './keys';
+import { loadConfig, redactedConfig } from './load';
+import { CONFIG_HELP, CONFIG_KEYS, flagName } from './schema';
 import { allEnvVars } from './env';
 
 function cell(v: unknown): string {

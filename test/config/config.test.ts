@@ -4,8 +4,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { loadConfig } from '../../src/config/load';
-import { redactedConfig } from '../../src/config/redact';
+import { loadConfig, redactedConfig } from '../../src/config/load';
 import { ConfigError } from '../../src/errors';
 import { duration } from '../../src/config/values';
 
