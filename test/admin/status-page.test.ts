@@ -2,7 +2,8 @@
  * The status page in a real browser (Debian's chromium through playwright-core) while traffic
  * flows through a real sidecar: the numbers move and match /metrics, the stress series appears
  * only once trusted stress traffic does (markers from an untrusted token are counted as rejected,
- * and the request stays prod), the CPU-profile button downloads a valid pprof, and the console
+ * and the request stays prod), the CPU-profile button downloads a valid pprof, the timeline button
+ * a trace-event document, and the console
  * stays clean under the page's Content-Security-Policy. A 1280x800 screenshot is left in
  * test-artifacts/ for review.
  */
@@ -150,6 +151,21 @@ describe('status page in a browser', { timeout: 120_000 }, () => {
       ['samples', 'count'],
       ['cpu', 'nanoseconds'],
     ]);
+  });
+
+  it('downloads a timeline trace: a trace-event document holding the requests proxied while it ran', async () => {
+    const downloading = page.waitForEvent('download', { timeout: 30_000 });
+    await page.click('#timeline-trace');
+    // The capture runs 5 s from the click; these requests fall inside it.
+    await new Promise((r) => setTimeout(r, 500));
+    await traffic(20, () => ({}), '/api/orders');
+    const download = await downloading;
+    assert.equal(download.suggestedFilename(), 'sidecar-trace.json');
+    const doc = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { traceEvents: Array<{ ph: string; name: string; cat?: string; args?: Record<string, unknown> }> };
+    assert.ok(Array.isArray(doc.traceEvents) && doc.traceEvents.length > 0);
+    const lanes = doc.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args?.name);
+    assert.ok(lanes.includes('event loop'), JSON.stringify(lanes));
+    assert.ok(doc.traceEvents.some((e) => e.ph === 'X' && e.cat === 'http.server' && e.name === 'GET /api/orders'), 'a request proxied during the capture');
   });
 
   it('logs no console errors or warnings (CSP violations among them)', () => {
