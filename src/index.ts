@@ -5,7 +5,8 @@
  */
 export { startSidecar } from './sidecar';
 export type { Sidecar, SidecarOptions } from './sidecar';
-export { loadConfig, redactedConfig } from './config/load';
+export { loadConfig } from './config/load';
+export { redactedConfig } from './config/redact';
 export type { LoadInput, LoadedConfig } from './config/load';
 export type { Config } from './config/schema';
 export { ENV } from './config/env';

@@ -3,8 +3,8 @@
  * drain on SIGTERM/SIGINT.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load';
-import { CONFIG_HELP, CONFIG_KEYS, LIST_KEYS, flagName, type ConfigKey } from '../config/schema';
+import { loadOffThread } from '../config/load-off-thread';
+import { CONFIG_HELP, CONFIG_KEYS, LIST_KEYS, flagName, type ConfigKey } from '../config/keys';
 import { allEnvVars } from '../config/env';
 import { ConfigError } from '../errors';
 import { startSidecar } from '../sidecar';
@@ -59,7 +59,9 @@ export function registerRun(program: Command): void {
     process.on('SIGUSR1', () => logs?.reopen());
     try {
       const loadInput = { flags, file: opts.config as string | undefined };
-      const loaded = loadConfig(loadInput);
+      // On the loader's thread, as every reload is: the schema (zod) never enters this isolate.
+      const loaded = await loadOffThread(loadInput, { ref: true });
+      if (!loaded.ok) throw new ConfigError(loaded.problems);
       logs = await createLogs(loaded.config);
       sidecar = await startSidecar(loaded.config, { configFile: loaded.file, loadInput, logs });
     } catch (err) {

@@ -3,8 +3,9 @@
  * `node scripts/readme-flags.js` rewrites it in README.md;
  * test/config/readme-flags.test.ts fails when README.md holds a different one.
  */
-import { loadConfig, redactedConfig } from './load';
-import { CONFIG_HELP, CONFIG_KEYS, flagName } from './schema';
+import { loadConfig } from './load';
+import { redactedConfig } from './redact';
+import { CONFIG_HELP, CONFIG_KEYS, flagName } from './keys';
 import { allEnvVars } from './env';
 
 function cell(v: unknown): string {

@@ -1,5 +1,7 @@
 /**
- * A reload's read, parse and validation, on a worker thread started for that reload. On the event
+ * The config's read, parse and validation, on a worker thread started for the load: at start-up
+ * (so the schema and zod are never compiled into the main isolate, ~16 MB of RSS kept for the
+ * process's life) and for each reload. On the event
  * loop they held it for one turn of 30-100 ms for a config at the size limits (yaml.parse most of
  * it; benchmarks/reload-block.js), and every request the sidecar was serving waited. One worker per reload rather than one kept alive: reloads
  * are minutes apart, so the ~0.25 s a worker takes to start is not felt, while a kept worker holds
@@ -17,9 +19,9 @@ import type { LoadInput } from './load';
 import type { Config } from './schema';
 
 /** What the worker posts back. */
-export type LoadAnswer = { ok: true; config: CloneableConfig; secret: string | undefined } | { ok: false; problems: string[] };
+export type LoadAnswer = { ok: true; config: CloneableConfig; secret: string | undefined; file: string | undefined } | { ok: false; problems: string[] };
 
-export type OffThreadLoad = { ok: true; config: Config; secret: string | undefined } | { ok: false; problems: string[] };
+export type OffThreadLoad = { ok: true; config: Config; secret: string | undefined; file: string | undefined } | { ok: false; problems: string[] };
 
 /** A file that cannot be read (a FIFO, a hung network mount) must not hold reloads forever. */
 export const LOADER_TIMEOUT_MS = 10_000;
@@ -38,6 +40,11 @@ export interface OffThreadOptions {
   timeoutMs?: number;
   /** The worker's script (tests replace it with one that fails). */
   script?: string;
+  /**
+   * Keep the process alive while the loader runs: at start-up nothing else holds the event loop
+   * yet. A reload leaves it unreferenced, so a loader never keeps a stopping process alive.
+   */
+  ref?: boolean;
 }
 
 const SCRIPT = join(__dirname, 'load-worker.js');
@@ -57,8 +64,7 @@ export function loadOffThread(input: LoadInput, opts: OffThreadOptions = {}): Pr
     return Promise.resolve(failed(`cannot start the config loader: ${err instanceof Error ? err.message : String(err)}`));
   }
   worker.stdout.resume();
-  // The loader must never be what keeps a stopping process alive.
-  worker.unref();
+  if (!opts.ref) worker.unref();
   return new Promise((resolve) => {
     let settled = false;
     const finish = (answer: OffThreadLoad) => {
@@ -75,7 +81,7 @@ export function loadOffThread(input: LoadInput, opts: OffThreadOptions = {}): Pr
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (answer: LoadAnswer) => {
       try {
-        finish(answer.ok ? { ok: true, config: fromCloneable(answer.config), secret: answer.secret } : { ok: false, problems: answer.problems });
+        finish(answer.ok ? { ok: true, config: fromCloneable(answer.config), secret: answer.secret, file: answer.file } : { ok: false, problems: answer.problems });
       } catch (err) {
         finish(failed(`the config loader answered with something unreadable: ${err instanceof Error ? err.message : String(err)}`));
       }

@@ -33,8 +33,8 @@ function yieldToTheEventLoop(): void {
 
 function load(input: LoadInput): LoadAnswer {
   try {
-    const { config } = loadConfig(input);
-    return { ok: true, config: toCloneable(config), secret: resolveStressSecret(config) };
+    const { config, file } = loadConfig(input);
+    return { ok: true, config: toCloneable(config), secret: resolveStressSecret(config), file };
   } catch (err) {
     // The loader's problems already name the key and redact secrets.
     if (err instanceof ConfigError) return { ok: false, problems: err.problems };

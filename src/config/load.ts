@@ -7,9 +7,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { CONFIG_FILE_MAX_BYTES } from './limits';
 import { ConfigError } from '../errors';
 import { allEnvVars, readEnv, unknownEnvVars, ENV } from './env';
-import { configSchema, flagName, CONFIG_KEYS, DURATION_KEYS, SECRET_KEYS, type Config, type ConfigKey } from './schema';
-import { formatDuration } from './duration';
-import { formatHostPort } from './address';
+import { configSchema, type Config } from './schema';
+import { flagName, CONFIG_KEYS, SECRET_KEYS, type ConfigKey } from './keys';
 import { invalid, showValue } from './values';
 
 type Raw = Partial<Record<ConfigKey, unknown>>;
@@ -150,29 +149,4 @@ export function loadConfig(input: LoadInput = {}): LoadedConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: result.data as Config, sources, file };
-}
-
-/** A collector or upstream URL may carry user:password; /config is read by humans and support bundles. */
-function withoutCredentials(url: URL): string {
-  if (!url.username && !url.password) return url.href;
-  const copy = new URL(url.href);
-  copy.username = 'redacted';
-  copy.password = '';
-  return copy.href;
-}
-
-/** The effective config as JSON-safe values, secrets replaced by `[redacted]`. */
-export function redactedConfig(config: Config): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of CONFIG_KEYS) {
-    const v = (config as Record<string, unknown>)[key];
-    if (v === undefined) continue;
-    if (SECRET_KEYS.has(key)) out[key] = '[redacted]';
-    else if (v instanceof URL) out[key] = withoutCredentials(v);
-    else if (key === 'listen' || key === 'admin') out[key] = formatHostPort(v as { host: string; port: number });
-    else if (DURATION_KEYS.has(key)) out[key] = formatDuration(v as number);
-    else if (key === 'trustCidr') out[key] = (v as { address: string; prefix: number }[]).map((c) => `${c.address}/${c.prefix}`);
-    else out[key] = v;
-  }
-  return out;
 }

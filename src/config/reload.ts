@@ -22,7 +22,8 @@ import type { Meter } from '@opentelemetry/api';
 import { admin } from '../telemetry/names';
 import type { LoadInput } from './load';
 import { loadOffThread, type OffThreadOptions } from './load-off-thread';
-import { CONFIG_KEYS, LIVE_KEYS, type Config, type ConfigKey } from './schema';
+import { CONFIG_KEYS, LIVE_KEYS, type ConfigKey } from './keys';
+import type { Config } from './schema';
 import { watchFiles, type FileWatch, type WatchOptions } from './watch-files';
 
 export interface ReloadOutcome {

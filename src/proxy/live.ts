@@ -6,7 +6,8 @@
  * requests already in flight keep the decisions they made.
  */
 import type { Logger } from 'pino';
-import type { Config, ConfigKey } from '../config/schema';
+import type { Config } from '../config/schema';
+import type { ConfigKey } from '../config/keys';
 import type { ReloadSubscriber, Swap } from '../config/reload';
 import { CidrSet } from '../config/cidr';
 import { RouteTable } from '../context/route';

@@ -4,7 +4,8 @@
  */
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
-import type { Config, ConfigKey } from '../config/schema';
+import type { Config } from '../config/schema';
+import type { ConfigKey } from '../config/keys';
 import { buildSampler } from './trace-sampler';
 import { readOtlpEnv } from './otlp-env';
 

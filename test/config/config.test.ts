@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { loadConfig, redactedConfig } from '../../src/config/load';
+import { loadConfig } from '../../src/config/load';
+import { redactedConfig } from '../../src/config/redact';
 import { ConfigError } from '../../src/errors';
 import { duration } from '../../src/config/values';
 

@@ -7,13 +7,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_KEYS, CONFIG_RELOAD, LIVE_KEYS, type ConfigKey } from '../../src/config/schema';
+import { CONFIG_KEYS, CONFIG_RELOAD, LIVE_KEYS, type ConfigKey } from '../../src/config/keys';
 
 const REPO = join(__dirname, '..', '..', '..');
 const sorted = (keys: Iterable<string>) => [...new Set(keys)].sort();
 const restartKeys = CONFIG_KEYS.filter((k) => CONFIG_RELOAD[k] === 'restart');
 /** Keys named as `backticked` words that are config keys; flags and metric names are ignored. */
-const keysIn = (text: string) => [...text.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]).filter((w) => (CONFIG_KEYS as string[]).includes(w));
+const keysIn = (text: string) => [...text.matchAll(/`([A-Za-z]+)`/g)].map((m) => m[1]).filter((w) => (CONFIG_KEYS as readonly string[]).includes(w));
 
 describe('CONFIG_RELOAD', () => {
   it('says live or restart for every key, and both kinds exist', () => {

@@ -2,7 +2,7 @@
 import { describe, type TestOptions as DescribeOptions } from 'node:test';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { loadConfig } from '../../src/config/load';
-import type { ConfigKey } from '../../src/config/schema';
+import type { ConfigKey } from '../../src/config/keys';
 import { startSidecar, type Sidecar } from '../../src/sidecar';
 import { createLogs } from '../../src/telemetry/logs';
 import { silentLogger } from '../../src/telemetry/logs';

@@ -2,7 +2,7 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type LoadInput } from '../../src/config/load';
-import type { ConfigKey } from '../../src/config/schema';
+import type { ConfigKey } from '../../src/config/keys';
 import { startSidecar, type Sidecar } from '../../src/sidecar';
 import { metricValue } from '../helpers/sidecar';
 import { captureLogs, type CapturedLogs } from './capture';

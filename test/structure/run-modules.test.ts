@@ -33,7 +33,9 @@ const FORBIDDEN: [string, string][] = [
   ['/node_modules/undici/index.js', "undici's index (every dispatcher, fetch, WebSocket): the forwarder needs its Pool only"],
   ['/node_modules/@opentelemetry/exporter-trace-otlp-http/', 'the OTLP exporter, without an OTLP endpoint'],
   ['/node_modules/systeminformation/', 'the watched-process collector only (--watch-process); the host collectors read /proc'],
-  ['/node_modules/yaml/', 'the config file parser, without a config file'],
+  ['/node_modules/yaml/', 'the config file parser: on the loader thread, never here'],
+  ['/node_modules/zod/', 'the config schema: validated on the loader thread (load-off-thread.ts), never compiled here'],
+  ['/dist/src/config/schema.js', 'the config schema: on the loader thread'],
 ];
 
 const PRELOAD = `'use strict';
@@ -52,7 +54,7 @@ after(async () => {
 });
 
 /** Starts `paysidecar run` with the preload, proxies one request, and returns require.cache's keys. */
-async function loadedBy(args: string[]): Promise<string[]> {
+async function loadedBy(args: string[], whileUp?: (admin: string) => Promise<void>): Promise<string[]> {
   const upstream = await startUpstream();
   upstreams.push(upstream);
   const preload = join(dir, 'preload.js');
@@ -76,6 +78,7 @@ async function loadedBy(args: string[]): Promise<string[]> {
   }
   assert.equal((await fetch(`http://${listen}/v3/pay/transactions/id/1`)).status, 200);
   assert.equal((await fetch(`http://${admin}/metrics`)).status, 200);
+  await whileUp?.(admin);
   child.kill('SIGUSR2');
   while (!existsSync(file)) {
     if (Date.now() > deadline) throw new Error(`no module list from the sidecar:\n${err}`);
@@ -97,6 +100,24 @@ describe('paysidecar run loads what it uses', () => {
     for (const needed of ['/dist/src/sidecar.js', '/dist/src/proxy/forward-undici.js', '/node_modules/undici/lib/dispatcher/pool.js']) {
       assert.ok(modules.some((m) => m.endsWith(needed)), `${needed} should be loaded; got ${modules.length} modules`);
     }
+    const wrong = FORBIDDEN.flatMap(([path, why]) => modules.filter((m) => m.includes(path)).slice(0, 1).map((m) => `${m} (${why})`));
+    assert.deepEqual(wrong, []);
+  });
+
+  it('with a config file and a reload: the file is parsed and validated on the loader thread only', async () => {
+    const file = join(dir, 'sidecar.yaml');
+    writeFileSync(file, 'accessLogSample: 0.5\nroute:\n  - /v1/users/{id}\n');
+    const modules = await loadedBy(['--config', file], async (admin) => {
+      writeFileSync(file, 'accessLogSample: 0.25\nroute:\n  - /v1/users/{id}\n');
+      // The reload is seen in /config once the loader thread has answered.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const cfg = (await (await fetch(`http://${admin}/config`)).json()) as { config?: { accessLogSample?: number }; accessLogSample?: number };
+        if ((cfg.config ?? cfg).accessLogSample === 0.25) break;
+        if (Date.now() > deadline) throw new Error(`the reload did not land: ${JSON.stringify(cfg)}`);
+        await sleep(100);
+      }
+    });
     const wrong = FORBIDDEN.flatMap(([path, why]) => modules.filter((m) => m.includes(path)).slice(0, 1).map((m) => `${m} (${why})`));
     assert.deepEqual(wrong, []);
   });
