@@ -2,7 +2,7 @@
 /**
  * `node benchmarks/reload-block.js`: how long one hot reload of a config at the size limits holds
  * the event loop, the way reloads ran before (read, parse, validate and build in one synchronous
- * turn) and the way they run now (load on a worker thread, tables built in slices), in one run on
+ * turn) and the way they run now (load in a child process, tables built in slices), in one run on
  * the same files. A 1 ms interval probe on the event loop measures each turn it did not get: by the
  * thread's CPU time (what the reload itself cost the loop; the machine's other load does not count)
  * and by wall time (what a request would have waited, other processes included).
@@ -171,7 +171,7 @@ async function main() {
     for (const [name, xs] of Object.entries(phases)) rows.push(row(`  ${name}`, xs));
     const probeRows = (x) => [row('  longest turn held (probe)', x.held), row('  longest turn, thread CPU (probe)', x.cpu), row('  longest turn, wall (probe)', x.wall)];
     rows.push(...probeRows(before));
-    rows.push(['after: worker thread per reload, tables built in slices', '', '']);
+    rows.push(['after: a child process per reload, tables built in slices', '', '']);
     rows.push(...probeRows(after));
     rows.push(row('  event-loop CPU over the whole reload', after.mainCpu), row('  reload latency (off the loop)', after.latency));
     rows.push([`after, an invalid file at the limits (${invalid.problems} problems logged)`, '', '']);

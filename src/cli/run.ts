@@ -3,7 +3,7 @@
  * drain on SIGTERM/SIGINT.
  */
 import type { Command } from 'commander';
-import { loadOffThread } from '../config/load-off-thread';
+import { loadInChild } from '../config/load-in-child';
 import { CONFIG_HELP, CONFIG_KEYS, LIST_KEYS, flagName, type ConfigKey } from '../config/keys';
 import { allEnvVars } from '../config/env';
 import { ConfigError } from '../errors';
@@ -59,8 +59,8 @@ export function registerRun(program: Command): void {
     process.on('SIGUSR1', () => logs?.reopen());
     try {
       const loadInput = { flags, file: opts.config as string | undefined };
-      // On the loader's thread, as every reload is: the schema (zod) never enters this isolate.
-      const loaded = await loadOffThread(loadInput, { ref: true });
+      // In the loader's child process, as every reload is: the schema (zod) never enters this process.
+      const loaded = await loadInChild(loadInput);
       if (!loaded.ok) throw new ConfigError(loaded.problems);
       logs = await createLogs(loaded.config);
       sidecar = await startSidecar(loaded.config, { configFile: loaded.file, loadInput, logs });

@@ -1,9 +1,9 @@
 /**
  * The config's keys and what is known of each without validating a value: how a reload takes it,
  * whether it is secret, a duration or a list, its flag and its help. Apart from the schema
- * (schema.ts) because the running sidecar needs these and never zod: values are validated on the
- * loader's worker thread (load-off-thread.ts), and zod compiled and kept in the main isolate cost
- * ~16 MB of RSS. schema.ts's shape is checked against CONFIG_KEYS by the type checker.
+ * (schema.ts) because the running sidecar needs these and never zod: values are validated in the
+ * loader's child process (load-in-child.ts). schema.ts's shape is checked against CONFIG_KEYS by
+ * the type checker.
  */
 import { LOG_LEVELS } from '../telemetry/logger';
 

@@ -7,7 +7,7 @@
  * telemetry/reloadable-sampler) and config never imports them.
  *
  * A reload must not stall the requests the sidecar is serving: the file is read, parsed and
- * validated on a worker thread (load-off-thread.ts), subscribers build in slices, and only the
+ * validated in a child process (load-in-child.ts), subscribers build in slices, and only the
  * swap runs in one turn of the event loop. Reloads never overlap: one asked for while another runs
  * waits for it, and all asked for meanwhile share one more attempt, which reads the file as it is
  * then (the latest file wins).
@@ -21,7 +21,7 @@ import type { Logger } from '../telemetry/logger';
 import type { Meter } from '@opentelemetry/api';
 import { admin } from '../telemetry/names';
 import type { LoadInput } from './load';
-import { loadOffThread, type OffThreadOptions } from './load-off-thread';
+import { loadInChild, type LoaderOptions } from './load-in-child';
 import { CONFIG_KEYS, LIVE_KEYS, type ConfigKey } from './keys';
 import type { Config } from './schema';
 import { watchFiles, type FileWatch, type WatchOptions } from './watch-files';
@@ -56,7 +56,7 @@ export interface ConfigReload {
   current(): Config;
   /** Never rejects: a failure is an outcome. Asked for while a reload runs, it shares the next attempt. */
   reload(trigger: string): Promise<ReloadOutcome>;
-  /** Stops watching and any loader thread; a reload asked for after this is refused, uncounted. */
+  /** Stops watching and any loader process; a reload asked for after this is refused, uncounted. */
   close(): Promise<void>;
 }
 
@@ -75,8 +75,8 @@ export interface ConfigReloadOptions {
   /** Settable level: a reload that changes logLevel applies it here. */
   logger: Logger & { level: string };
   meter: Meter;
-  /** The loader thread's timeout and script (tests make it fail). */
-  loader?: Omit<OffThreadOptions, 'signal'>;
+  /** The loader process's timeout and script (tests make it fail). */
+  loader?: Omit<LoaderOptions, 'signal'>;
 }
 
 const NO_RELOAD_SOURCE: ReloadOutcome = {
@@ -123,7 +123,7 @@ export function startConfigReload(opts: ConfigReloadOptions): ConfigReload {
   }
 
   async function load(trigger: string): Promise<ReloadOutcome> {
-    const loaded = await loadOffThread(source, { ...opts.loader, signal: stopping.signal });
+    const loaded = await loadInChild(source, { ...opts.loader, signal: stopping.signal });
     if (stopping.signal.aborted) return refused(trigger);
     if (!loaded.ok) return fail(trigger, loaded.problems);
     const { config, secret } = loaded;

@@ -33,9 +33,9 @@ const FORBIDDEN: [string, string][] = [
   ['/node_modules/undici/index.js', "undici's index (every dispatcher, fetch, WebSocket): the forwarder needs its Pool only"],
   ['/node_modules/@opentelemetry/exporter-trace-otlp-http/', 'the OTLP exporter, without an OTLP endpoint'],
   ['/node_modules/systeminformation/', 'the watched-process collector only (--watch-process); the host collectors read /proc'],
-  ['/node_modules/yaml/', 'the config file parser: on the loader thread, never here'],
-  ['/node_modules/zod/', 'the config schema: validated on the loader thread (load-off-thread.ts), never compiled here'],
-  ['/dist/src/config/schema.js', 'the config schema: on the loader thread'],
+  ['/node_modules/yaml/', "the config file parser: in the loader's child process, never here"],
+  ['/node_modules/zod/', "the config schema: validated in the loader's child process (load-in-child.ts), never compiled here"],
+  ['/dist/src/config/schema.js', "the config schema: in the loader's child process"],
 ];
 
 const PRELOAD = `'use strict';
@@ -104,7 +104,7 @@ describe('paysidecar run loads what it uses', () => {
     assert.deepEqual(wrong, []);
   });
 
-  it('with a config file and a reload: the file is parsed and validated on the loader thread only', async () => {
+  it("with a config file and a reload: the file is parsed and validated in the loader's child process only", async () => {
     const file = join(dir, 'sidecar.yaml');
     writeFileSync(file, 'accessLogSample: 0.5\nroute:\n  - /v1/users/{id}\n');
     const modules = await loadedBy(['--config', file], async (admin) => {

@@ -1,2 +1,2 @@
-/** A config loader thread that ends without answering. */
+/** A config loader that ends without answering. */
 process.exit(3);

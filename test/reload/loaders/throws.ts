@@ -1,2 +1,2 @@
-/** A config loader thread that fails with an exception of its own. */
+/** A config loader that fails with an exception of its own. */
 throw new Error('loader exploded on purpose');

@@ -1,7 +1,7 @@
 /**
- * The reload's loader thread and the queue in front of it, driven through startConfigReload: reloads
+ * The reload's loader process and the queue in front of it, driven through startConfigReload: reloads
  * asked for while one runs share one more attempt that reads the latest file, attempts never
- * overlap, and a loader thread that throws, exits, hangs or runs out of memory is a failed reload
+ * overlap, and a loader process that throws, exits, hangs or runs out of memory is a failed reload
  * with one clear problem line, after which the next reload works.
  */
 import { describe, it } from 'node:test';
@@ -17,7 +17,7 @@ import { captureLogs } from './capture';
 const LOADERS = join(__dirname, 'loaders');
 
 function setUp(extra: Partial<ConfigReloadOptions> = {}, env: Record<string, string> = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'paysidecar-off-thread-'));
+  const dir = mkdtempSync(join(tmpdir(), 'paysidecar-loader-'));
   const file = join(dir, 'paysidecar.yaml');
   const write = (maxInflight: number) => writeFileSync(file, `maxInflight: ${maxInflight}\nroute: ["/v1/orders/{id}"]\n`);
   write(1);
@@ -35,7 +35,7 @@ function setUp(extra: Partial<ConfigReloadOptions> = {}, env: Record<string, str
     watch: false,
     subscribers: [subscriber],
     logger: cap.logs.logger,
-    meter: metrics.getMeter('off-thread-test'),
+    meter: metrics.getMeter('loader-process-test'),
     ...extra,
   });
   return { dir, file, write, cap, builds, reload, remove: () => rmSync(dir, { recursive: true, force: true }) };
@@ -61,7 +61,7 @@ describe('reload off the event loop', { timeout: 60_000 }, () => {
       assert.deepEqual(b.applied, ['maxInflight']);
       assert.equal(t.reload.current().maxInflight, 4, 'the latest file wins');
       const starts = readFileSync(log, 'utf8').trim().split('\n').map(Number);
-      assert.equal(starts.length, 2, 'three reloads, two loader threads');
+      assert.equal(starts.length, 2, 'three reloads, two loader processes');
       assert.ok(starts[1] - starts[0] >= 150, `the second loader read the file ${starts[1] - starts[0]} ms after the first, before the first answered`);
       assert.deepEqual(t.builds, [2, 4], 'the first attempt applied the file it read, the second the latest');
       const triggers = t.cap.lines.filter((l) => l.msg === 'config reloaded').map((l) => l.trigger);
@@ -79,7 +79,7 @@ describe('reload off the event loop', { timeout: 60_000 }, () => {
     ['hangs', /^the config loader did not answer within 300 ms and was stopped$/, 300],
     ['runs-out-of-memory', /^the config loader failed: .*memory limit/i, undefined],
   ] as const) {
-    it(`a loader thread that ${script.replace(/-/g, ' ')} is a failed reload with one problem line; the running config stays and the next reload works`, async () => {
+    it(`a loader process that ${script.replace(/-/g, ' ')} is a failed reload with one problem line; the running config stays and the next reload works`, async () => {
       const t = setUp({ loader: { script: join(LOADERS, `${script}.js`), timeoutMs } });
       try {
         t.write(5);
@@ -96,7 +96,7 @@ describe('reload off the event loop', { timeout: 60_000 }, () => {
         await t.reload.close();
         t.remove();
       }
-      // The same file through the real loader: the failure was the thread's, not the file's.
+      // The same file through the real loader: the failure was the loader's, not the file's.
       const ok = setUp();
       try {
         ok.write(5);
@@ -109,7 +109,7 @@ describe('reload off the event loop', { timeout: 60_000 }, () => {
     });
   }
 
-  it('close() stops a loader thread that hangs, at once; a reload asked for after it is refused and not counted', async () => {
+  it('close() stops a loader process that hangs, at once; a reload asked for after it is refused and not counted', async () => {
     const t = setUp({ loader: { script: join(LOADERS, 'hangs.js'), timeoutMs: 60_000 } });
     try {
       const pending = t.reload.reload('test');

@@ -1,16 +1,17 @@
 /**
- * The config loader's worker thread (see load-off-thread.ts): reads, parses and validates the config
- * file and the stress-secret file, answers once and ends. Parsing a file at the size limit takes
- * tens of milliseconds of synchronous work, which here holds no request.
+ * The config loader's child process (see load-in-child.ts): reads what to load as JSON on stdin,
+ * reads, parses and validates the config file and the stress-secret file, writes one JSON answer
+ * on stdout and ends. Parsing a file at the size limit takes tens of milliseconds of synchronous
+ * work, which here holds no request; and what the schema (zod) and the YAML parser cost in memory
+ * leaves with the process.
  */
-import { readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../errors';
 import { toCloneable } from './cloneable';
 import { loadConfig, type LoadInput } from './load';
 import { resolveStressSecret } from './stress-secret';
-import type { LoadAnswer } from './load-off-thread';
+import type { LoadAnswer } from './load-in-child';
 
 /**
  * On a busy pod the loader and the event loop want the same cores; the loader can wait, a request
@@ -18,18 +19,6 @@ import type { LoadAnswer } from './load-off-thread';
  * and a reload would run into LOADER_TIMEOUT_MS; at 10 it gets about 10%, a few seconds at worst.
  */
 const LOADER_NICE = 10;
-
-/**
- * Linux schedules threads on their own, and /proc/thread-self names this one. Lowering a priority
- * is never refused; elsewhere the loader runs at the event loop's priority.
- */
-function yieldToTheEventLoop(): void {
-  try {
-    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), LOADER_NICE);
-  } catch {
-    // Not Linux: the same priority as the event loop.
-  }
-}
 
 function load(input: LoadInput): LoadAnswer {
   try {
@@ -42,5 +31,10 @@ function load(input: LoadInput): LoadAnswer {
   }
 }
 
-yieldToTheEventLoop();
-parentPort?.postMessage(load(workerData as LoadInput));
+try {
+  // Lowering a priority is never refused.
+  setPriority(LOADER_NICE);
+} catch {
+  // Not permitted here: the loader runs at the sidecar's priority.
+}
+process.stdout.write(JSON.stringify(load(JSON.parse(readFileSync(0, 'utf8')) as LoadInput)));
