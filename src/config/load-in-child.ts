@@ -93,8 +93,11 @@ export function loadInChild(input: LoadInput, opts: LoaderOptions = {}): Promise
     const timer = setTimeout(() => finish(failed(`the config loader did not answer within ${timeoutMs} ms and was stopped`)), timeoutMs);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', (err) => finish(failed(`cannot start the config loader: ${err.message}`)));
-    // A loader that dies before reading its input closes the pipe under the write.
+    // A loader that dies before reading its input closes the pipe under the write; a pipe that
+    // fails otherwise ends the loader, whose exit is then the answer.
     child.stdin!.on('error', () => undefined);
+    child.stdout!.on('error', () => child.kill('SIGKILL'));
+    child.stderr!.on('error', () => child.kill('SIGKILL'));
     child.stdin!.end(sent);
     child.stdout!.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;
