@@ -1,9 +1,9 @@
 /**
- * A loaded config as data that crosses a worker boundary (structured clone), and back. Everything
- * the schema produces is strings, numbers, booleans and plain objects and arrays, except URLs:
- * postMessage refuses a URL ("Cannot clone object of unsupported type"), so each crosses as its
- * href and is rebuilt from it. The href is one the schema already accepted, so the main thread
- * gets a checked config without validating it again.
+ * A loaded config as data that crosses from the loader's child process as JSON, and back.
+ * Everything the schema produces is strings, numbers, booleans and plain objects and arrays, except
+ * URLs, which cross as their href and are rebuilt from it (an absent optional key stays absent).
+ * The href is one the schema already accepted, so the sidecar gets a checked config without
+ * validating it again.
  */
 import type { Config } from './schema';
 

@@ -1,7 +1,7 @@
 /**
  * The effective config as /config and the startup log show it: JSON-safe, secrets and URL
  * credentials replaced. Apart from load.ts so the running sidecar prints its config without
- * loading the schema (zod stays on the loader's thread).
+ * loading the schema (zod stays in the loader's child process).
  */
 import { CONFIG_KEYS, DURATION_KEYS, SECRET_KEYS } from './keys';
 import type { Config } from './schema';
